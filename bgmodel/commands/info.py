@@ -1,0 +1,43 @@
+"""`bgmodel info`: the derived network, without simulating (and without NEST)."""
+from __future__ import annotations
+
+from ..derive import derive_network
+from .common import add_config_options, config_from_args
+
+
+def register(sub) -> None:
+    p = sub.add_parser("info", help="print the derived network (sizes, in-degrees, weights, delays)")
+    p.add_argument("protocol", nargs="?", default=None, help="protocol whose config to use")
+    add_config_options(p)
+    p.set_defaults(func=main)
+
+
+def describe(config) -> str:
+    """Text tables of populations and connections."""
+    plan = derive_network(config)
+    lines = [f"scale {plan.scale:g}, seed {config['simulation']['seed']}", "",
+             f"{'population':<12}{'kind':<9}{'neurons':>8}  per channel (0..{len(plan.channel_centres) - 1})"]
+    for pop in plan.populations.values():
+        per_ch = " ".join(str(len(m)) for m in pop.channels) if pop.channels else "-"
+        lines.append(f"{pop.name:<12}{pop.kind:<9}{pop.size:>8}  {per_ch}")
+    lines += ["", f"{'projection':<11}{'source':<8}{'target':<8}{'nu':>10}{'K':>10}"
+                  f"{'atten.':>8}  {'weights (pA)':<30}{'delay':>6}  {'mask':>5}  synapse / step"]
+    for c in plan.connections:
+        d = plan.projections[c.projection]
+        w = ", ".join(f"{r} {v:.4g}" for r, v in c.weights.items())
+        lines.append(f"{c.projection:<11}{c.source:<8}{c.target:<8}{d.nu:>10.2f}{c.indegree:>10.3f}"
+                     f"{d.attenuation:>8.4f}  {w:<30}{c.delay_ms:>6g}  {c.mask_radius:>5g}  "
+                     f"{c.synapse_model} / {c.role}")
+    skipped = [n for n, d in plan.projections.items() if d.indegree <= 0]
+    if skipped:
+        lines.append(f"(K = 0, not wired: {', '.join(skipped)})")
+    st = config["striatum"]
+    lines += ["", f"striatum: lambda {st['lambda']}, kappa {st['kappa']}, eta {st['eta']}, "
+                  f"plastic {', '.join(st['plastic_projections'])} "
+                  f"(x{st['plastic_weight_gain']}, models bg_corticostriatal_D1/D2)"]
+    return "\n".join(lines)
+
+
+def main(args) -> int:
+    print(describe(config_from_args(args, args.protocol)))
+    return 0

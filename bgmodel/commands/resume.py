@@ -1,0 +1,18 @@
+"""`bgmodel resume RUN`: continue an interrupted run from its last checkpoint."""
+from __future__ import annotations
+
+
+def register(sub) -> None:
+    p = sub.add_parser("resume", help="continue an interrupted run (from its last checkpoint)")
+    p.add_argument("run", help="run folder")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress output")
+    p.set_defaults(func=main)
+
+
+def main(args) -> int:
+    from ..protocols import protocol_class
+    from ..runner import resume_run
+    rundir, summary = resume_run(args.run, quiet=args.quiet)
+    print(protocol_class(rundir.read_meta()["protocol"]).report(summary))
+    print(f"results: {rundir.path}")
+    return 0

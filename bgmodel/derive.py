@@ -1,0 +1,327 @@
+"""From a validated configuration to everything the builder needs, without NEST.
+
+`derive_network(config)` returns a `NetworkPlan`: the populations with their scaled
+sizes, positions and channel membership, and one `ConnectionPlan` record per
+(source population, target population, receptor set) with its in-degree, weights,
+delay, mask and synapse model. The striatal specifics are explicit steps with their own
+names: `split_msn_targets` (D1/D2 targets), `split_msn_to_pallidum` (lambda overlap),
+`split_msn_collaterals` (structural and functional asymmetry) and the plastic
+corticostriatal synapses.
+
+Formulas (model-spec.md, "Derived quantities"):
+    nu = alpha                                   for sources without anatomical count
+    nu = count_src / count_tgt * p * alpha       otherwise
+    K  = min(nu / R, N_src)                      N_src: full-scale source size
+    a  = cosh(LX (1 - d)) / cosh(LX),  LX = lx sqrt(4 Ri / (dx Rm))
+    w  = nu / K * a * wPSP * gain
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Mapping
+
+import numpy as np
+
+MSN_D1, MSN_D2 = "MSN_D1", "MSN_D2"
+EXCITATORY_RECEPTORS = ("AMPA", "NMDA")
+INHIBITORY_RECEPTORS = ("GABA",)
+
+
+@dataclass(frozen=True)
+class Population:
+    """One population to create: BG neurons, input relays or SNc relays."""
+
+    name: str
+    kind: str  # "nucleus", "input" or "snc"
+    size: int
+    positions: np.ndarray | None  # (size, 2) in the unit square, None for SNc
+    channels: tuple  # per channel: indices (0-based, into this population) inside it
+    params: Mapping = field(default_factory=dict)  # NEST neuron parameters
+    rate_Hz: float = 0.0  # background rate of input relays
+
+
+@dataclass(frozen=True)
+class ProjectionDerivation:
+    """Numbers of one projection of model-spec.md before the striatal splits."""
+
+    name: str
+    source: str
+    target: str
+    nu: float
+    indegree: float
+    attenuation: float
+    weights: Mapping[str, float]  # receptor -> weight (pA)
+    delay_ms: float
+    mask_radius: float
+    spatial: str
+
+
+@dataclass(frozen=True)
+class ConnectionPlan:
+    """One call of the builder: source population -> target population."""
+
+    projection: str
+    source: str
+    target: str
+    indegree: float  # mean in-degree per target neuron (fractional part drawn)
+    weights: Mapping[str, float]  # receptor -> weight; AMPA+NMDA share their pairs
+    ports: Mapping[str, int]
+    delay_ms: float
+    mask_radius: float
+    synapse_model: str  # "static" or "plastic_D1" / "plastic_D2"
+    role: str = "main"  # which striatal step made it
+
+    @property
+    def integer_indegree(self) -> int:
+        return int(math.floor(self.indegree))
+
+    @property
+    def fractional_indegree(self) -> float:
+        return self.indegree - math.floor(self.indegree)
+
+
+@dataclass(frozen=True)
+class NetworkPlan:
+    """Everything the builder needs; pure data."""
+
+    populations: Mapping[str, Population]
+    connections: tuple
+    projections: Mapping[str, ProjectionDerivation]
+    channel_centres: np.ndarray
+    scale: float
+    extent: float
+
+
+# ----------------------------------------------------------------------------- geometry
+def channel_centres(channels: Mapping) -> np.ndarray:
+    """Centres of the action channels: corners of a hexagon around the origin."""
+    angles = np.deg2rad(channels["first_corner_angle_deg"] + 60.0 * np.arange(channels["count"]))
+    return channels["hex_radius"] * np.column_stack([np.cos(angles), np.sin(angles)])
+
+
+def periodic_distance(points: np.ndarray, centre: np.ndarray, extent: float) -> np.ndarray:
+    """Euclidean distance on the periodic square of side `extent`."""
+    delta = np.abs(points - centre)
+    delta = np.minimum(delta, extent - delta)
+    return np.hypot(delta[:, 0], delta[:, 1])
+
+
+def channel_members(positions: np.ndarray, centres: np.ndarray, radius: float,
+                    extent: float) -> tuple:
+    """Indices of the neurons inside each channel disc."""
+    return tuple(np.flatnonzero(periodic_distance(positions, c, extent) <= radius)
+                 for c in centres)
+
+
+def grid_positions(n: int, extent: float, rng: np.random.Generator) -> np.ndarray:
+    """`n` positions on a regular grid: cell centres of the smallest square grid that
+    holds n points, of which a random subset of n is kept (sorted, row by row)."""
+    side = int(math.ceil(math.sqrt(n)))
+    coords = (np.arange(side) + 0.5) / side * extent - extent / 2
+    xx, yy = np.meshgrid(coords, coords, indexing="ij")
+    grid = np.column_stack([xx.ravel(), yy.ravel()])
+    if len(grid) > n:
+        grid = grid[np.sort(rng.choice(len(grid), size=n, replace=False))]
+    return grid
+
+
+def uniform_positions(n: int, extent: float, rng: np.random.Generator) -> np.ndarray:
+    """`n` positions drawn uniformly in the square [-extent/2, extent/2)^2."""
+    return rng.uniform(-extent / 2, extent / 2, size=(n, 2))
+
+
+# ----------------------------------------------------------------------------- formulas
+def scaled_size(n: int, scale: float) -> int:
+    """Neurons kept at `scale` (at least one)."""
+    return max(1, int(round(n * scale)))
+
+
+def attenuation(nucleus: Mapping, d: float, Ri: float, Rm: float) -> float:
+    """Dendritic attenuation of a contact at distal fraction d on the target."""
+    lx = nucleus["lx_m"] * math.sqrt(4.0 * Ri / (nucleus["dx_m"] * Rm))
+    return math.cosh(lx * (1.0 - d)) / math.cosh(lx)
+
+
+def source_count(cfg: Mapping, name: str):
+    """Anatomical count of a nucleus or input (None: nu = alpha)."""
+    if name in cfg["nuclei"]:
+        return cfg["nuclei"][name]["anatomical_count"]
+    return cfg["inputs"][name]["anatomical_count"]
+
+
+def full_size(cfg: Mapping, name: str) -> int:
+    if name in cfg["nuclei"]:
+        return cfg["nuclei"][name]["neurons"]
+    return cfg["inputs"][name]["relays"]
+
+
+def is_excitatory(cfg: Mapping, source: str) -> bool:
+    if source in cfg["inputs"]:
+        return True
+    return cfg["nuclei"][source]["transmitter"] == "glutamate"
+
+
+def derive_projection(cfg: Mapping, name: str) -> ProjectionDerivation:
+    """nu, in-degree, attenuation and weights of one projection (model-spec.md)."""
+    proj = cfg["projections"][name]
+    source, target = name.split("->")
+    conn = cfg["connectivity"]
+    count_src = source_count(cfg, source)
+    if count_src is None:
+        nu = float(proj["alpha"])
+    else:
+        count_tgt = cfg["nuclei"][target]["anatomical_count"]
+        nu = count_src / count_tgt * proj["p"] * proj["alpha"]
+    indegree = min(nu / conn["redundancy"], float(full_size(cfg, source)))
+    att = attenuation(cfg["nuclei"][target], proj["d"], conn["Ri"], conn["Rm"])
+    receptors = EXCITATORY_RECEPTORS if is_excitatory(cfg, source) else INHIBITORY_RECEPTORS
+    weights = {}
+    if indegree > 0:
+        weights = {r: nu / indegree * att * cfg["receptors"][r]["wPSP"] * proj["gain"]
+                   for r in receptors}
+    radius = conn["focused_radius"] if proj["spatial"] == "focused" else conn["diffuse_radius"]
+    return ProjectionDerivation(name=name, source=source, target=target, nu=nu,
+                                indegree=indegree, attenuation=att, weights=weights,
+                                delay_ms=proj["delay_ms"], mask_radius=radius,
+                                spatial=proj["spatial"])
+
+
+# ----------------------------------------------------------------------------- striatum
+def _plan(cfg, d: ProjectionDerivation, source, target, indegree, weight_factor=1.0,
+          synapse_model="static", role="main") -> ConnectionPlan:
+    ports = {r: cfg["receptors"][r]["port"] for r in d.weights}
+    return ConnectionPlan(projection=d.name, source=source, target=target, indegree=indegree,
+                          weights={r: w * weight_factor for r, w in d.weights.items()},
+                          ports=ports, delay_ms=d.delay_ms, mask_radius=d.mask_radius,
+                          synapse_model=synapse_model, role=role)
+
+
+def split_msn_targets(cfg, d: ProjectionDerivation) -> list:
+    """A projection onto MSN reaches D1 and D2 alike, each with the full in-degree;
+    CSN/PTN->MSN are plastic with D1- and D2-specific synapse models."""
+    st = cfg["striatum"]
+    if d.name in st["plastic_projections"]:
+        gain = st["plastic_weight_gain"]
+        return [_plan(cfg, d, d.source, MSN_D1, d.indegree, gain, "plastic_D1", "plastic"),
+                _plan(cfg, d, d.source, MSN_D2, d.indegree, gain, "plastic_D2", "plastic")]
+    return [_plan(cfg, d, d.source, MSN_D1, d.indegree),
+            _plan(cfg, d, d.source, MSN_D2, d.indegree)]
+
+
+def split_msn_to_pallidum(cfg, d: ProjectionDerivation) -> list:
+    """lambda overlap: MSN->GPi takes 1-lambda of its in-degree from D1 and lambda from
+    D2; MSN->GPe the reverse. Other MSN efferents split by d1_fraction."""
+    lam = cfg["striatum"]["lambda"]
+    if d.target == "GPi":
+        d1_share = 1.0 - lam
+    elif d.target == "GPe":
+        d1_share = lam
+    else:
+        d1_share = cfg["striatum"]["d1_fraction"]
+    plans = []
+    for pop, share in ((MSN_D1, d1_share), (MSN_D2, 1.0 - d1_share)):
+        if share > 0:
+            plans.append(_plan(cfg, d, pop, d.target, d.indegree * share, role="lambda_split"))
+    return plans
+
+
+def split_msn_collaterals(cfg, d: ProjectionDerivation) -> list:
+    """MSN->MSN asymmetries: in-degree fractions per D1/D2 pair (structural) and
+    kappa on the weights of D2 collaterals (functional)."""
+    st = cfg["striatum"]
+    pops = {"D1": MSN_D1, "D2": MSN_D2}
+    plans = []
+    for pair, fraction in st["collateral_indegree_fraction"].items():
+        src, tgt = pair.split("->")
+        factor = st["kappa"] if src == "D2" else 1.0
+        if fraction > 0:
+            plans.append(_plan(cfg, d, pops[src], pops[tgt], d.indegree * fraction, factor,
+                               role="asymmetry"))
+    return plans
+
+
+def plan_connections(cfg: Mapping, d: ProjectionDerivation) -> list:
+    """The builder's records for one projection."""
+    if d.indegree <= 0:
+        return []
+    if d.source == "MSN" and d.target == "MSN":
+        return split_msn_collaterals(cfg, d)
+    if d.source == "MSN":
+        return split_msn_to_pallidum(cfg, d)
+    if d.target == "MSN":
+        return split_msn_targets(cfg, d)
+    return [_plan(cfg, d, d.source, d.target, d.indegree)]
+
+
+# ----------------------------------------------------------------------------- network
+def neuron_params(cfg: Mapping, nucleus: Mapping) -> dict:
+    """NEST parameters of iaf_psc_alpha_multisynapse for one nucleus."""
+    common = cfg["neuron_model"]
+    receptors = sorted(cfg["receptors"].values(), key=lambda r: r["port"])
+    return {
+        "C_m": nucleus["C_m_pF"], "tau_m": nucleus["tau_m_ms"], "V_th": nucleus["V_th_mV"],
+        "I_e": nucleus["I_e_pA"], "E_L": common["E_L_mV"], "V_reset": common["V_reset_mV"],
+        "V_m": common["V_m_init_mV"], "V_min": common["V_min_mV"],
+        "t_ref": common["t_ref_ms"], "tau_syn": [r["tau_syn_ms"] for r in receptors],
+    }
+
+
+def derive_populations(cfg: Mapping, seed: int) -> dict:
+    """Scaled sizes, positions and channel membership of every population.
+
+    Positions come from a generator seeded by the run's seed, so the same seed gives
+    the same layers whatever the thread count."""
+    scale = cfg["simulation"]["scale"]
+    extent = cfg["connectivity"]["layer_extent"]
+    centres = channel_centres(cfg["channels"])
+    radius = cfg["channels"]["radius"]
+    rng = np.random.default_rng([seed, 0xB6])
+    pops: dict[str, Population] = {}
+
+    def place(n, placement):
+        return (uniform_positions if placement == "uniform" else grid_positions)(n, extent, rng)
+
+    for name, nuc in cfg["nuclei"].items():
+        n = scaled_size(nuc["neurons"], scale) if nuc["scaled"] else nuc["neurons"]
+        params = neuron_params(cfg, nuc)
+        if name == "MSN":
+            positions = place(n, nuc["placement"])
+            n_d1 = int(round(n * cfg["striatum"]["d1_fraction"]))
+            for sub, pos in ((MSN_D1, positions[:n_d1]), (MSN_D2, positions[n_d1:])):
+                pops[sub] = Population(sub, "nucleus", len(pos), pos,
+                                       channel_members(pos, centres, radius, extent), params)
+        else:
+            pos = place(n, nuc["placement"])
+            pops[name] = Population(name, "nucleus", n, pos,
+                                    channel_members(pos, centres, radius, extent), params)
+    for name, inp in cfg["inputs"].items():
+        n = scaled_size(inp["relays"], scale)
+        pos = place(n, inp["placement"])
+        pops[name] = Population(name, "input", n, pos,
+                                channel_members(pos, centres, radius, extent),
+                                rate_Hz=inp["rate_Hz"])
+    for event in cfg["snc"]["events"]:
+        name = f"SNc_{event}"
+        pops[name] = Population(name, "snc", cfg["snc"]["neurons_per_event"], None, ())
+    return pops
+
+
+def derive_network(cfg: Mapping, seed: int | None = None) -> NetworkPlan:
+    """Derive the whole network from a validated config (dict or ResolvedConfig)."""
+    data = getattr(cfg, "data", cfg)
+    seed = data["simulation"]["seed"] if seed is None else seed
+    projections = {name: derive_projection(data, name) for name in data["projections"]}
+    connections = []
+    for d in projections.values():
+        connections.extend(plan_connections(data, d))
+    return NetworkPlan(populations=derive_populations(data, seed),
+                       connections=tuple(connections), projections=projections,
+                       channel_centres=channel_centres(data["channels"]),
+                       scale=data["simulation"]["scale"],
+                       extent=data["connectivity"]["layer_extent"])
+
+
+def population_of_nucleus(name: str) -> tuple:
+    """Populations that make up a nucleus name (MSN is D1 + D2)."""
+    return (MSN_D1, MSN_D2) if name == "MSN" else (name,)

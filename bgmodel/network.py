@@ -1,0 +1,249 @@
+"""The NEST builder: spatial layers, projections, plastic synapses, SNc and recording.
+
+`Network(plan, config)` turns a `NetworkPlan` (bgmodel.derive) into NEST objects:
+
+>>> net = Network(plan, config)
+>>> net.setup_kernel(); net.create(); net.connect()
+>>> net.simulate(1000.0)
+
+Every NEST call of bgmodel's model lives here (the protocols drive the network through
+its methods). NEST's built-in models are never changed: the plastic synapses are copies
+named `bg_corticostriatal_D1` / `bg_corticostriatal_D2`.
+"""
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass
+from typing import Mapping
+
+import numpy as np
+
+os.environ.setdefault("PYNEST_QUIET", "1")
+import nest  # noqa: E402
+
+from .derive import MSN_D1, MSN_D2, ConnectionPlan, NetworkPlan  # noqa: E402
+
+PLASTIC_MODEL = {"plastic_D1": "bg_corticostriatal_D1", "plastic_D2": "bg_corticostriatal_D2"}
+RELAY_MODEL = "parrot_neuron"
+
+
+def nest_version() -> str:
+    return nest.__version__
+
+
+@dataclass
+class SpikeData:
+    """Spikes of one population: indices into the population and times (ms)."""
+
+    senders: np.ndarray
+    times: np.ndarray
+
+
+class Network:
+    """The basal ganglia network in NEST.
+
+    Parameters
+    ----------
+    plan : NetworkPlan
+        Output of `bgmodel.derive.derive_network`.
+    config : Mapping
+        The resolved configuration (its `simulation`, `plasticity`, `snc` sections).
+    """
+
+    def __init__(self, plan: NetworkPlan, config: Mapping):
+        self.plan = plan
+        self.config = getattr(config, "data", config)
+        self.nodes: dict = {}
+        self.generators: dict = {}
+        self.volume_transmitters: dict = {}
+        self.snc_drive: dict = {}
+        self.recorders: dict = {}
+        self.stimuli: dict = {}
+        self.dopamine_event: str | None = None
+
+    # ------------------------------------------------------------------ kernel
+    def setup_kernel(self, threads: int | None = None, seed: int | None = None) -> None:
+        """Reset NEST and set resolution, threads and the run's seed."""
+        sim = self.config["simulation"]
+        nest.ResetKernel()
+        nest.set_verbosity("M_ERROR")
+        nest.SetKernelStatus({
+            "resolution": sim["resolution_ms"],
+            "local_num_threads": threads or sim["threads"],
+            "rng_seed": seed or sim["seed"],
+            "print_time": False,
+        })
+
+    # ------------------------------------------------------------------ create
+    def _layer(self, positions: np.ndarray):
+        extent = self.plan.extent
+        return nest.spatial.free(positions.tolist(), extent=[extent, extent], edge_wrap=True)
+
+    def create(self) -> None:
+        """Create the nuclei, the input relays with their Poisson drive, the SNc relays,
+        the volume transmitters and the plastic synapse models."""
+        sim = self.config["simulation"]
+        for name, pop in self.plan.populations.items():
+            if pop.kind == "nucleus":
+                model = self.config["neuron_model"]["model"]
+                self.nodes[name] = nest.Create(model, positions=self._layer(pop.positions),
+                                               params=dict(pop.params))
+            elif pop.kind == "input":
+                relays = nest.Create(RELAY_MODEL, positions=self._layer(pop.positions))
+                drive = nest.Create(sim["poisson_generator_model"], params={"rate": pop.rate_Hz})
+                # One generator gives every relay its own independent Poisson train.
+                nest.Connect(drive, relays, "all_to_all")
+                self.nodes[name], self.generators[name] = relays, drive
+        self._create_dopamine()
+
+    def _create_dopamine(self) -> None:
+        plast = self.config["plasticity"]
+        for event in self.config["snc"]["events"]:
+            snc = nest.Create(RELAY_MODEL, self.config["snc"]["neurons_per_event"])
+            drive = nest.Create("poisson_generator", params={"rate": 0.0})
+            vt = nest.Create("volume_transmitter",
+                             params={"deliver_interval": plast["deliver_interval"]})
+            nest.Connect(drive, snc, "all_to_all")
+            nest.Connect(snc, vt, "all_to_all")
+            self.nodes[f"SNc_{event}"] = snc
+            self.snc_drive[event] = drive
+            self.volume_transmitters[event] = vt
+        first = next(iter(self.config["snc"]["events"]))
+        common = {"tau_plus": plast["tau_plus_ms"], "tau_c": plast["tau_c_ms"],
+                  "tau_n": plast["tau_n_ms"], "Wmax": plast["Wmax"], "Wmin": plast["Wmin"],
+                  "b": plast["b"]}
+        for key, model in PLASTIC_MODEL.items():
+            if model not in nest.synapse_models:
+                nest.CopyModel("stdp_dopamine_synapse", model, common)
+        self.set_dopamine_event(first)
+
+    def set_dopamine_event(self, event: str) -> None:
+        """Route the plastic synapses to `event`'s volume transmitter and amplitudes."""
+        plast = self.config["plasticity"]
+        dc = plast["dc"]
+        amps = plast["amplitudes_in_dc"][event]
+        for key, model in PLASTIC_MODEL.items():
+            cell = key.split("_")[1]
+            nest.SetDefaults(model, {"volume_transmitter": self.volume_transmitters[event],
+                                     "A_plus": amps[cell]["A_plus"] * dc,
+                                     "A_minus": amps[cell]["A_minus"] * dc})
+        self.dopamine_event = event
+
+    # ------------------------------------------------------------------ connect
+    def connect(self) -> None:
+        """Wire every ConnectionPlan of the plan."""
+        for plan in self.plan.connections:
+            self.connect_one(plan)
+
+    def _syn_spec(self, plan: ConnectionPlan):
+        model = PLASTIC_MODEL.get(plan.synapse_model, "static_synapse")
+        specs = [{"synapse_model": model, "weight": w, "delay": plan.delay_ms,
+                  "receptor_type": plan.ports[r]} for r, w in plan.weights.items()]
+        return specs[0] if len(specs) == 1 else nest.CollocatedSynapses(*specs)
+
+    def _mask_fraction(self, radius: float) -> float:
+        """Fraction of a periodic layer that a circular mask covers."""
+        extent = self.plan.extent
+        if radius >= extent * math.sqrt(0.5):
+            return 1.0
+        if radius <= extent / 2:
+            return math.pi * radius ** 2 / extent ** 2
+        raise ValueError(f"mask radius {radius} between half the layer and its half-diagonal "
+                         "is not supported")
+
+    def connect_one(self, plan: ConnectionPlan) -> None:
+        """fixed_indegree with a circular mask for floor(K) sources per target, then
+        pairwise_bernoulli for the fractional remainder, so the mean in-degree is K."""
+        source, target = self.nodes[plan.source], self.nodes[plan.target]
+        mask = {"circular": {"radius": plan.mask_radius}}
+        if plan.integer_indegree > 0:
+            nest.Connect(source, target,
+                         {"rule": "fixed_indegree", "indegree": plan.integer_indegree,
+                          "mask": mask, "allow_oversized_mask": True,
+                          "allow_multapses": True, "allow_autapses": False},
+                         self._syn_spec(plan))
+        if plan.fractional_indegree > 1e-12:
+            in_mask = len(source) * self._mask_fraction(plan.mask_radius)
+            p = min(1.0, plan.fractional_indegree / in_mask)
+            nest.Connect(source, target,
+                         {"rule": "pairwise_bernoulli", "p": p, "mask": mask,
+                          "allow_oversized_mask": True, "allow_autapses": False},
+                         self._syn_spec(plan))
+
+    # ------------------------------------------------------------------ recording
+    def record_spikes(self, populations, start_ms: float = 0.0) -> None:
+        """Attach an in-memory spike recorder to each named population."""
+        for name in populations:
+            rec = nest.Create("spike_recorder", params={"record_to": "memory",
+                                                        "start": float(start_ms)})
+            nest.Connect(self.nodes[name], rec)
+            self.recorders[name] = rec
+
+    def take_spikes(self, name: str) -> SpikeData:
+        """Spikes recorded since the last call (then cleared from memory)."""
+        rec = self.recorders[name]
+        events = rec.get("events")
+        first = self.nodes[name][0].global_id
+        data = SpikeData(senders=np.asarray(events["senders"], dtype=np.int64) - first,
+                         times=np.asarray(events["times"], dtype=float))
+        rec.set(n_events=0)
+        return data
+
+    # ------------------------------------------------------------------ stimulation
+    def add_channel_stimulus(self, key: str, input_name: str, relay_indices) -> None:
+        """An extra Poisson generator (rate 0 until set) onto chosen relays of an input."""
+        relays = self.nodes[input_name]
+        ids = sorted(int(relays[int(i)].global_id) for i in relay_indices)
+        gen = nest.Create(self.config["simulation"]["poisson_generator_model"],
+                          params={"rate": 0.0})
+        nest.Connect(gen, nest.NodeCollection(ids), "all_to_all")
+        self.stimuli[key] = gen
+
+    def set_stimulus(self, key: str, rate_Hz: float, start_ms: float, stop_ms: float) -> None:
+        self.stimuli[key].set(rate=float(rate_Hz), start=float(start_ms), stop=float(stop_ms))
+
+    def set_snc(self, event: str, rate_Hz: float, start_ms: float, stop_ms: float) -> None:
+        """SNc relays of `event` fire at rate_Hz in [start_ms, stop_ms)."""
+        self.snc_drive[event].set(rate=float(rate_Hz), start=float(start_ms),
+                                  stop=float(stop_ms))
+
+    # ------------------------------------------------------------------ run
+    def simulate(self, duration_ms: float) -> None:
+        nest.Simulate(float(duration_ms))
+
+    @property
+    def time_ms(self) -> float:
+        return float(nest.biological_time)
+
+    def connections(self, source: str, target: str, synapse_model: str | None = None):
+        """NEST SynapseCollection between two populations."""
+        kw = {"source": self.nodes[source], "target": self.nodes[target]}
+        if synapse_model:
+            kw["synapse_model"] = PLASTIC_MODEL.get(synapse_model, synapse_model)
+        return nest.GetConnections(**kw)
+
+    def connection_table(self, source: str, target: str, synapse_model: str | None = None):
+        """(source index, target index, weight, receptor) arrays of one pathway."""
+        conns = self.connections(source, target, synapse_model)
+        if len(conns) == 0:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, np.zeros(0), empty
+        data = conns.get(["source", "target", "weight", "receptor"])
+        src = np.asarray(data["source"], dtype=np.int64) - self.nodes[source][0].global_id
+        tgt = np.asarray(data["target"], dtype=np.int64) - self.nodes[target][0].global_id
+        return src, tgt, np.asarray(data["weight"], dtype=float), \
+            np.asarray(data["receptor"], dtype=np.int64)
+
+    def num_connections(self) -> int:
+        return int(nest.num_connections)
+
+
+def build_network(plan: NetworkPlan, config: Mapping, threads: int | None = None,
+                  seed: int | None = None) -> Network:
+    """Set up the kernel, create and connect: the whole network, ready to simulate."""
+    net = Network(plan, config)
+    net.setup_kernel(threads=threads, seed=seed)
+    net.create()
+    net.connect()
+    return net

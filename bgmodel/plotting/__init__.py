@@ -1,0 +1,1 @@
+"""Plotting: figure functions that read run folders (never NEST)."""

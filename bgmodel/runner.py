@@ -1,0 +1,120 @@
+"""Run a protocol into a run folder: derive, build, simulate, analyse, record everything.
+
+`run_protocol(config, ...)` is what `bgmodel run` and `bgmodel resume` call. It writes
+config.yaml and run.json first (status "running"), keeps the status current (done,
+failed with the error, interrupted on SIGINT/SIGTERM), and records per-phase timings,
+peak memory, versions and the command line.
+"""
+from __future__ import annotations
+
+import os
+import platform
+import resource
+import signal
+import socket
+import sys
+import traceback
+from pathlib import Path
+
+from . import __version__
+from .config import ResolvedConfig, from_frozen
+from .derive import derive_network
+from .protocols import protocol_class
+from .rundir import PhaseTimer, RunDirectory, atomic_write_text, now_iso
+
+
+class RunInterrupted(Exception):
+    """Raised inside the run when SIGTERM or SIGINT arrives."""
+
+
+def peak_memory_mb() -> float:
+    """Peak resident memory of this process (MB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def versions() -> dict:
+    from .network import nest_version
+    import numpy
+    return {"bgmodel": __version__, "nest": nest_version(), "python": platform.python_version(),
+            "numpy": numpy.__version__}
+
+
+def _raise_interrupted(signum, frame):
+    raise RunInterrupted(signal.Signals(signum).name)
+
+
+def run_protocol(config: ResolvedConfig, out: str | Path = "log", run_dir: str | Path | None = None,
+                 command_line: list[str] | None = None, quiet: bool = False,
+                 resume: bool = False) -> tuple[RunDirectory, dict]:
+    """Run config's protocol; return the run folder and the protocol's summary.
+
+    Parameters
+    ----------
+    config : ResolvedConfig
+        Validated configuration including its `protocol` section.
+    out : path
+        Parent folder of new run folders (default log/).
+    run_dir : path, optional
+        Exact folder to use (sweeps and SLURM tasks pass one); resumed runs pass theirs.
+    command_line : list of str
+        Recorded in run.json (defaults to sys.argv).
+    quiet : bool
+        No progress output.
+    resume : bool
+        Continue an earlier run in `run_dir` from its last checkpoint (protocols
+        without checkpoints start again).
+    """
+    if run_dir is not None:
+        rundir = RunDirectory.at(run_dir)
+    else:
+        rundir = RunDirectory.create(out, config.protocol_name, config.digest())
+    sim = config["simulation"]
+    if not resume:
+        atomic_write_text(rundir.config_file, config.to_yaml())
+    rundir.update_meta(protocol=config.protocol_name, seed=sim["seed"], threads=sim["threads"],
+                       scale=sim["scale"], config_hash=config.digest(),
+                       config_layers=list(config.layers), versions=versions(),
+                       command_line=command_line if command_line is not None else sys.argv,
+                       host=socket.gethostname(), pid=os.getpid(),
+                       started_at=now_iso(), resumed=resume)
+    rundir.set_status("running")
+    timer = PhaseTimer()
+    old = {s: signal.signal(s, _raise_interrupted) for s in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        with timer("derive"):
+            plan = derive_network(config)
+        from .network import build_network
+        with timer("build"):
+            net = build_network(plan, config)
+            protocol = protocol_class(config.protocol_name)(config, net, rundir, quiet)
+            protocol.prepare()
+        with timer("simulate_and_analyse"):
+            summary = protocol.run(resume=resume)
+    except RunInterrupted as err:
+        rundir.set_status("interrupted", error=f"stopped by {err}", timings_s=timer.seconds,
+                          peak_memory_mb=peak_memory_mb(), finished_at=now_iso())
+        raise
+    except BaseException as err:
+        rundir.set_status("failed", error=f"{type(err).__name__}: {err}",
+                          traceback=traceback.format_exc(), timings_s=timer.seconds,
+                          peak_memory_mb=peak_memory_mb(), finished_at=now_iso())
+        raise
+    finally:
+        for s, handler in old.items():
+            signal.signal(s, handler)
+    timings = dict(timer.seconds)
+    timings.update(getattr(protocol, "timings", {}))
+    rundir.set_status("done", timings_s=timings, peak_memory_mb=peak_memory_mb(),
+                      connections=net.num_connections(), finished_at=now_iso())
+    return rundir, summary
+
+
+def resume_run(path: str | Path, quiet: bool = False) -> tuple[RunDirectory, dict]:
+    """Continue (or, for protocols without checkpoints, redo) the run in `path` with its
+    frozen config."""
+    rundir = RunDirectory(path)
+    if not rundir.config_file.is_file():
+        raise FileNotFoundError(f"{path}: no config.yaml; not a bgmodel run folder")
+    config = from_frozen(rundir.config_file)
+    return run_protocol(config, run_dir=rundir.path, quiet=quiet, resume=True,
+                        command_line=rundir.read_meta().get("command_line"))

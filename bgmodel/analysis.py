@@ -22,7 +22,8 @@ def population_rate(times: np.ndarray, n_neurons: int, t_start: float, t_stop: f
 
     Returns the bin start times (ms) and the rates."""
     edges = np.arange(t_start, t_stop + bin_ms / 2, bin_ms)
-    counts, _ = np.histogram(times, bins=edges)
+    # np.histogram closes its last bin; the window is half-open like mean_rate's.
+    counts, _ = np.histogram(times[window(times, t_start, t_stop)], bins=edges)
     return edges[:-1], counts / (n_neurons * bin_ms / 1000.0)
 
 

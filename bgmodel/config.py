@@ -193,7 +193,11 @@ def resolve(layers: Iterable[tuple[str, dict]]) -> ResolvedConfig:
         if not provenance:
             provenance[""] = source
         for path in _leaf_paths(layer):
-            provenance[path] = source
+            # Every prefix too, so that a mapping is attributed to the last file that
+            # touched it (a new projection added by an overlay names the overlay).
+            parts = path.split(".")
+            for k in range(1, len(parts) + 1):
+                provenance[".".join(parts[:k])] = source
         data = merge(data, layer)
     validate(data, provenance)
     return ResolvedConfig(data=data, provenance=provenance, layers=tuple(names))

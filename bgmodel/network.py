@@ -22,7 +22,8 @@ import numpy as np
 os.environ.setdefault("PYNEST_QUIET", "1")
 import nest  # noqa: E402
 
-from .derive import MSN_D1, MSN_D2, ConnectionPlan, NetworkPlan  # noqa: E402
+from .derive import ConnectionPlan, NetworkPlan  # noqa: E402
+from .inputs import PoissonInputs  # noqa: E402
 
 PLASTIC_MODEL = {"plastic_D1": "bg_corticostriatal_D1", "plastic_D2": "bg_corticostriatal_D2"}
 RELAY_MODEL = "parrot_neuron"
@@ -30,6 +31,17 @@ RELAY_MODEL = "parrot_neuron"
 
 def nest_version() -> str:
     return nest.__version__
+
+
+def nest_processes() -> int:
+    """MPI processes sharing this NEST kernel (1 unless NEST is built with MPI and
+    started under mpiexec)."""
+    return int(nest.NumProcesses())
+
+
+def nest_rank() -> int:
+    """This process's rank among them (0 without MPI)."""
+    return int(nest.Rank())
 
 
 @dataclass
@@ -51,9 +63,13 @@ class Network:
         The resolved configuration (its `simulation`, `plasticity`, `snc` sections).
     """
 
-    def __init__(self, plan: NetworkPlan, config: Mapping):
+    def __init__(self, plan: NetworkPlan, config: Mapping, threads: int | None = None,
+                 seed: int | None = None):
         self.plan = plan
         self.config = getattr(config, "data", config)
+        sim = self.config["simulation"]
+        self.threads = threads or sim["threads"]
+        self.seed = seed or sim["seed"]
         self.nodes: dict = {}
         self.generators: dict = {}
         self.volume_transmitters: dict = {}
@@ -61,17 +77,26 @@ class Network:
         self.recorders: dict = {}
         self.stimuli: dict = {}
         self.dopamine_event: str | None = None
+        self.relay_model = sim["relay_model"]
+        inputs = {n: p for n, p in plan.populations.items() if p.kind == "input"}
+        # Input trains drawn in numpy (bgmodel.inputs) for spike_train_injector relays.
+        self.poisson_inputs = PoissonInputs({n: p.size for n, p in inputs.items()},
+                                            {n: p.rate_Hz for n, p in inputs.items()},
+                                            sim["resolution_ms"], self.seed)
+        self.input_horizon_ms = sim["input_horizon_ms"]
+        self._inputs_loaded_until = 0.0
+        self._inputs_dirty = True
 
     # ------------------------------------------------------------------ kernel
-    def setup_kernel(self, threads: int | None = None, seed: int | None = None) -> None:
+    def setup_kernel(self) -> None:
         """Reset NEST and set resolution, threads and the run's seed."""
         sim = self.config["simulation"]
         nest.ResetKernel()
-        nest.set_verbosity("M_ERROR")
+        nest.verbosity = nest.VerbosityLevel.ERROR
         nest.SetKernelStatus({
             "resolution": sim["resolution_ms"],
-            "local_num_threads": threads or sim["threads"],
-            "rng_seed": seed or sim["seed"],
+            "local_num_threads": self.threads,
+            "rng_seed": self.seed,
             "print_time": False,
         })
 
@@ -89,9 +114,12 @@ class Network:
                 model = self.config["neuron_model"]["model"]
                 self.nodes[name] = nest.Create(model, positions=self._layer(pop.positions),
                                                params=dict(pop.params))
+            elif pop.kind == "input" and self.relay_model == "spike_train_injector":
+                self.nodes[name] = nest.Create("spike_train_injector",
+                                               positions=self._layer(pop.positions))
             elif pop.kind == "input":
                 relays = nest.Create(RELAY_MODEL, positions=self._layer(pop.positions))
-                drive = nest.Create(sim["poisson_generator_model"], params={"rate": pop.rate_Hz})
+                drive = nest.Create("poisson_generator_ps", params={"rate": pop.rate_Hz})
                 # One generator gives every relay its own independent Poisson train.
                 nest.Connect(drive, relays, "all_to_all")
                 self.nodes[name], self.generators[name] = relays, drive
@@ -153,22 +181,28 @@ class Network:
                          "is not supported")
 
     def connect_one(self, plan: ConnectionPlan) -> None:
-        """fixed_indegree with a circular mask for floor(K) sources per target, then
-        pairwise_bernoulli for the fractional remainder, so the mean in-degree is K."""
+        """fixed_indegree for floor(K) sources per target, then pairwise_bernoulli for the
+        fractional remainder, so that the mean in-degree is K.
+
+        Focused projections draw sources inside a circular mask on the periodic layer.
+        A diffuse mask covers the whole layer, so it is wired without a mask: NEST's
+        oversized masks on periodic layers count some sources more than once."""
         source, target = self.nodes[plan.source], self.nodes[plan.target]
-        mask = {"circular": {"radius": plan.mask_radius}}
+        fraction = self._mask_fraction(plan.mask_radius)
+        spatial = {}
+        if fraction < 1.0:
+            spatial = {"mask": {"circular": {"radius": plan.mask_radius}}}
         if plan.integer_indegree > 0:
             nest.Connect(source, target,
                          {"rule": "fixed_indegree", "indegree": plan.integer_indegree,
-                          "mask": mask, "allow_oversized_mask": True,
-                          "allow_multapses": True, "allow_autapses": False},
+                          "allow_multapses": True, "allow_autapses": False, **spatial},
                          self._syn_spec(plan))
         if plan.fractional_indegree > 1e-12:
-            in_mask = len(source) * self._mask_fraction(plan.mask_radius)
+            in_mask = len(source) * fraction
             p = min(1.0, plan.fractional_indegree / in_mask)
             nest.Connect(source, target,
-                         {"rule": "pairwise_bernoulli", "p": p, "mask": mask,
-                          "allow_oversized_mask": True, "allow_autapses": False},
+                         {"rule": "pairwise_bernoulli", "p": p, "allow_autapses": False,
+                          **spatial},
                          self._syn_spec(plan))
 
     # ------------------------------------------------------------------ recording
@@ -192,16 +226,35 @@ class Network:
 
     # ------------------------------------------------------------------ stimulation
     def add_channel_stimulus(self, key: str, input_name: str, relay_indices) -> None:
-        """An extra Poisson generator (rate 0 until set) onto chosen relays of an input."""
+        """An extra Poisson input (rate 0 until set) onto chosen relays of an input,
+        each relay receiving its own independent train."""
+        if self.relay_model == "spike_train_injector":
+            self.poisson_inputs.add_stimulus(key, input_name, relay_indices)
+            self._inputs_dirty = True
+            return
         relays = self.nodes[input_name]
         ids = sorted(int(relays[int(i)].global_id) for i in relay_indices)
-        gen = nest.Create(self.config["simulation"]["poisson_generator_model"],
-                          params={"rate": 0.0})
+        gen = nest.Create("poisson_generator_ps", params={"rate": 0.0})
         nest.Connect(gen, nest.NodeCollection(ids), "all_to_all")
         self.stimuli[key] = gen
 
     def set_stimulus(self, key: str, rate_Hz: float, start_ms: float, stop_ms: float) -> None:
+        """Extra rate of stimulus `key` during [start_ms, stop_ms) (absolute times)."""
+        if self.relay_model == "spike_train_injector":
+            self.poisson_inputs.set_stimulus(key, rate_Hz, start_ms, stop_ms)
+            self._inputs_dirty = True
+            return
         self.stimuli[key].set(rate=float(rate_Hz), start=float(start_ms), stop=float(stop_ms))
+
+    def _load_inputs(self, until_ms: float) -> None:
+        """Draw and load the relays' trains from now to `until_ms` (or the horizon)."""
+        now = self.time_ms
+        end = max(until_ms, now + self.input_horizon_ms)
+        for name in self.poisson_inputs.sizes:
+            trains = self.poisson_inputs.draw(name, now, end)
+            self.nodes[name].set([{"spike_times": t} for t in trains])
+        self._inputs_loaded_until = end
+        self._inputs_dirty = False
 
     def set_snc(self, event: str, rate_Hz: float, start_ms: float, stop_ms: float) -> None:
         """SNc relays of `event` fire at rate_Hz in [start_ms, stop_ms)."""
@@ -210,22 +263,38 @@ class Network:
 
     # ------------------------------------------------------------------ run
     def simulate(self, duration_ms: float) -> None:
+        """Advance the network; input trains are (re)drawn when the stimuli changed or
+        the loaded ones run out."""
+        if self.relay_model == "spike_train_injector":
+            until = self.time_ms + float(duration_ms)
+            if self._inputs_dirty or until > self._inputs_loaded_until:
+                self._load_inputs(until)
         nest.Simulate(float(duration_ms))
 
     @property
     def time_ms(self) -> float:
         return float(nest.biological_time)
 
-    def connections(self, source: str, target: str, synapse_model: str | None = None):
-        """NEST SynapseCollection between two populations."""
-        kw = {"source": self.nodes[source], "target": self.nodes[target]}
+    def connections(self, source: str, target: str, synapse_model: str | None = None,
+                    targets=None, sources=None):
+        """NEST SynapseCollection between two populations (optionally onto the target
+        neurons with indices `targets` only, and from the source neurons with indices
+        `sources` only: reading few connections back is much faster)."""
+        tgt = self.nodes[target]
+        if targets is not None:
+            tgt = tgt[np.asarray(sorted(targets), dtype=int).tolist()]
+        src = self.nodes[source]
+        if sources is not None:
+            src = src[np.unique(np.asarray(sources, dtype=int)).tolist()]
+        kw = {"source": src, "target": tgt}
         if synapse_model:
             kw["synapse_model"] = PLASTIC_MODEL.get(synapse_model, synapse_model)
         return nest.GetConnections(**kw)
 
-    def connection_table(self, source: str, target: str, synapse_model: str | None = None):
+    def connection_table(self, source: str, target: str, synapse_model: str | None = None,
+                         targets=None, sources=None):
         """(source index, target index, weight, receptor) arrays of one pathway."""
-        conns = self.connections(source, target, synapse_model)
+        conns = self.connections(source, target, synapse_model, targets, sources)
         if len(conns) == 0:
             empty = np.zeros(0, dtype=np.int64)
             return empty, empty, np.zeros(0), empty
@@ -238,12 +307,76 @@ class Network:
     def num_connections(self) -> int:
         return int(nest.num_connections)
 
+    # ------------------------------------------------------------------ synapse sets
+    # A synapse set is a tuple of NEST SynapseCollections, read and written as one
+    # array in that order. Make sets after the first simulate (NEST may sort
+    # connections when it prepares the first simulation).
+    def plastic_synapses(self, target: str | None = None, indices=None) -> tuple:
+        """The plastic corticostriatal synapses: all of them, or those onto neurons
+        `indices` (into population `target`, MSN_D1 or MSN_D2)."""
+        kw = {}
+        if target is not None:
+            pop = self.nodes[target]
+            if indices is not None:
+                ids = sorted(int(pop[int(i)].global_id) for i in indices)
+                pop = nest.NodeCollection(ids) if ids else None
+            if pop is None:
+                return ()
+            kw["target"] = pop
+        return tuple(nest.GetConnections(synapse_model=model, **kw)
+                     for model in PLASTIC_MODEL.values())
+
+    def outgoing_synapses(self, source: str, targets) -> tuple:
+        """Every synapse from population `source` onto each of `targets`."""
+        return tuple(nest.GetConnections(source=self.nodes[source], target=self.nodes[t])
+                     for t in targets)
+
+    @staticmethod
+    def synapse_endpoints(synapses: tuple) -> tuple[np.ndarray, np.ndarray]:
+        """Source and target node ids of a synapse set."""
+        src, tgt = [], []
+        for conns in synapses:
+            if len(conns):
+                data = conns.get(["source", "target"])
+                src.append(np.atleast_1d(np.asarray(data["source"], dtype=np.int64)))
+                tgt.append(np.atleast_1d(np.asarray(data["target"], dtype=np.int64)))
+        empty = np.zeros(0, dtype=np.int64)
+        return (np.concatenate(src) if src else empty, np.concatenate(tgt) if tgt else empty)
+
+    @staticmethod
+    def synapse_weights(synapses: tuple) -> np.ndarray:
+        """Weights of a synapse set."""
+        parts = [np.atleast_1d(np.asarray(conns.get("weight"), dtype=float))
+                 for conns in synapses if len(conns)]
+        return np.concatenate(parts) if parts else np.zeros(0)
+
+    @staticmethod
+    def set_synapse_weights(synapses: tuple, weights: np.ndarray) -> None:
+        """Set the weights of a synapse set from one array in the set's order."""
+        weights = np.asarray(weights, dtype=float)
+        total = sum(len(c) for c in synapses)
+        if len(weights) != total:
+            raise ValueError(f"{len(weights)} weights for {total} synapses")
+        start = 0
+        for conns in synapses:
+            n = len(conns)
+            if n:
+                conns.set(weight=weights[start:start + n].tolist())
+            start += n
+
+    def scale_outgoing_weights(self, source: str, targets, factor: float) -> int:
+        """Multiply the weights of every synapse from `source` onto `targets` by
+        `factor` (striatum.eta on the D2 MSNs); return how many synapses changed."""
+        synapses = self.outgoing_synapses(source, targets)
+        self.set_synapse_weights(synapses, self.synapse_weights(synapses) * float(factor))
+        return sum(len(c) for c in synapses)
+
 
 def build_network(plan: NetworkPlan, config: Mapping, threads: int | None = None,
                   seed: int | None = None) -> Network:
     """Set up the kernel, create and connect: the whole network, ready to simulate."""
-    net = Network(plan, config)
-    net.setup_kernel(threads=threads, seed=seed)
+    net = Network(plan, config, threads=threads, seed=seed)
+    net.setup_kernel()
     net.create()
     net.connect()
     return net

@@ -249,8 +249,10 @@ NETWORK_SCHEMA_FIELDS = {
                       maximum=2**31 - 1),
         "scale": pos("multiplies the sizes of scaled nuclei and of the input relays",
                      maximum=1.0),
-        "poisson_generator_model": Field("str", "generator feeding the input relays",
-                                         choices=("poisson_generator_ps", "poisson_generator")),
+        "relay_model": Field("str", "input relays: injectors loaded with numpy-drawn Poisson "
+                             "trains, or parrots fed by poisson_generator_ps",
+                             choices=("spike_train_injector", "parrot_neuron")),
+        "input_horizon_ms": pos("how far ahead input trains are drawn (ms)"),
     }, doc="kernel and run settings"),
     "neuron_model": Record({
         "model": Field("str", "NEST model of every BG neuron",
@@ -331,3 +333,123 @@ RESTING_STATE_SCHEMA = Record({
     "record_spikes_of": Field("str_list", "populations whose spike trains are saved"),
 })
 register_protocol("resting_state", RESTING_STATE_SCHEMA)
+
+
+ACTION_SELECTION_SCHEMA = Record({
+    "name": Field("str", "protocol name"),
+    "warmup_ms": pos("simulated time before the first grid step (ms)"),
+    "rest_window_ms": Field("range", "window of the warm-up [start, stop) (ms) in which the "
+                            "rest rates (the GPi selection reference) are measured"),
+    "stimulus_ms": pos("duration of the extra input of each grid step (ms); rates are read "
+                       "over it"),
+    "pause_ms": num("time without extra input after each stimulus (ms)", minimum=0),
+    "competing_channels": Field("int_list", "the two channels that compete: [channel 1, "
+                                "channel 2] of the grid"),
+    "grid": Record({
+        "channel1_levels": Field("int_list", "levels i of channel 1 (rate i * rate_step_Hz), "
+                                 "outer loop"),
+        "channel2_levels": Field("int_list", "levels j of channel 2 (rate j * rate_step_Hz), "
+                                 "inner loop"),
+        "rate_step_Hz": num("extra rate per level (Hz)", minimum=0),
+    }, doc="the grid of channel-1 / channel-2 input rates"),
+    "stimulated_inputs": MapOf(num("extra rate of a sampled relay per Hz of grid rate "
+                                   "(CSN 1, PTN 1.8)", minimum=0),
+                               "inputs that receive the extra rate, by name, with their "
+                               "rate factor", min_items=1),
+    "sampled_relays": Record({
+        "per_channel": Field("int", "relays per input and channel receiving the extra rate, "
+                             "at full scale", minimum=1),
+        "scale_with_network": Field("bool", "multiply per_channel by simulation.scale "
+                                    "(same share of stimulated inputs per MSN at every "
+                                    "scale); always capped at the relays in the channel"),
+    }, doc="which relays of a channel receive the extra rate"),
+    "read_populations": Field("str_list", "populations whose per-channel rates are tabulated "
+                              "(MSN pools MSN_D1 and MSN_D2)"),
+    "selection": Record({
+        "rest_reference": Field("str", "GPi rest rate a channel is compared with: its own "
+                                "warm-up rate (per_channel) or that of all GPi neurons "
+                                "(overall)", choices=("per_channel", "overall")),
+        "threshold": num("a channel is selected when its GPi rate is below the rest rate by "
+                         "more than this", minimum=0),
+        "threshold_unit": Field("str", "unit of threshold: a rate drop in Hz, or a fraction "
+                                "of the rest rate", choices=("Hz", "fraction_of_rest")),
+    }, doc="selection rule (outcome families after Girard et al. 2021, Eur J Neurosci)"),
+})
+register_protocol("action_selection", ACTION_SELECTION_SCHEMA)
+
+
+PLASTICITY_SCHEMA = Record({
+    "name": Field("str", "protocol name"),
+    "warmup_ms": num("simulated time before the first episode (ms)", minimum=0),
+    "episodes": Field("int", "number of episodes", minimum=1),
+    "stimulus_ms": pos("extra input to the competing channels at the start of each "
+                       "episode (ms); rates are read over it"),
+    "pause_after_stimulus_ms": num("pause between the stimulus and the dopamine window (ms)",
+                                   minimum=0),
+    "dopamine_window_ms": num("slot of the episode in which SNc may fire (ms); an event "
+                              "longer than the slot runs into the next pause", minimum=0),
+    "pause_after_dopamine_ms": num("pause after the dopamine window (ms)", minimum=0),
+    "competing_channels": Field("int_list", "the channels that receive input and compete "
+                                "(lowest GPi rate is selected)"),
+    "input_levels_Hz": MapOf(num("extra CSN rate of a sampled relay at this level (Hz)",
+                                 minimum=0),
+                             "input levels by name (strong, weak, zero)", min_items=1),
+    "stimulated_inputs": MapOf(num("extra rate of a sampled relay per Hz of input level "
+                                   "(CSN 1, PTN 1.8)", minimum=0),
+                               "inputs that receive the extra rate, by name, with their "
+                               "rate factor", min_items=1),
+    "sampled_relays": Record({
+        "per_channel": Field("int", "relays per input and channel receiving the extra rate, "
+                             "at full scale", minimum=1),
+        "scale_with_network": Field("bool", "multiply per_channel by simulation.scale; "
+                                    "always capped at the relays in the channel"),
+    }, doc="which relays of a channel receive the extra rate"),
+    "patterns": MapOf(Field("str_list", "input level name per competing channel"),
+                      "stimulus patterns by name", min_items=1),
+    "phases": MapOf(Record({
+        "first_episode": Field("int", "first episode of the phase", minimum=0),
+        "last_episode": Field("int", "last episode of the phase (inclusive)", minimum=0),
+        "task": Field("int", "task label of the authors' format (+1 CS+, -1 CS-)",
+                      choices=(1, -1)),
+        "pattern": Field("str", "stimulus pattern of the phase's episodes"),
+        "stdp_event": Field("str", "dopamine event whose STDP amplitudes and volume "
+                            "transmitter the plastic synapses use during the phase"),
+        "authors_flag": Field("str", "do_tests flag written to the authors' format"),
+    }), "consecutive phases covering every episode, by name", min_items=1),
+    "probes": ListOf(Record({
+        "episode": Field("int", "episode whose pattern the probe replaces", minimum=0),
+        "pattern": Field("str", "stimulus pattern of the probe"),
+        "authors_flag": Field("str", "do_tests flag written to the authors' format"),
+    }), "test episodes without dopamine"),
+    "dopamine": Record({
+        "rules": ListOf(Record({
+            "phase": Field("str", "phase in which the rule applies"),
+            "selected_channel": Field("int", "the rule matches when this channel is "
+                                      "selected", minimum=0),
+            "event": Field("str", "dopamine event SNc delivers (snc.events)"),
+            "rate_conditions": ListOf(Record({
+                "population": Field("str", "population read during the stimulus"),
+                "channel": Field("int", "channel of the rate", minimum=0),
+                "below_Hz": num("the condition holds while the rate is below this (Hz)"),
+            }), "extra conditions, all required"),
+        }, optional=("rate_conditions",)), "outcome -> dopamine event, first match wins"),
+        "none_in_last_episodes": Field("int", "episodes at the end without dopamine",
+                                       minimum=0),
+        "eta_at_first": Field("str", "event whose first delivery applies striatum.eta to "
+                              "the outgoing weights of D2 MSNs", nullable=True),
+    }, doc="when SNc releases dopamine"),
+    "read_populations": Field("str_list", "populations whose per-channel rates are "
+                              "tabulated (MSN pools MSN_D1 and MSN_D2)"),
+    "weight_summary": Record({
+        "channels": Field("int_list", "channels whose D1 and D2 MSNs' mean plastic weight "
+                          "is tabulated"),
+        "max_targets": Field("int", "MSNs per channel and type in the fixed random sample "
+                             "whose plastic synapses are averaged (null: all)", minimum=1,
+                             nullable=True),
+    }, doc="mean plastic weight per episode"),
+    "summary_windows": MapOf(Field("range", "first and last episode (inclusive) averaged"),
+                             "episode windows averaged in summary.json, by name"),
+    "checkpoint_every_episodes": Field("int", "episodes between checkpoints of the "
+                                       "plastic weights and protocol state", minimum=1),
+})
+register_protocol("plasticity", PLASTICITY_SCHEMA)

@@ -9,6 +9,8 @@ Writes to results/:
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..analysis import mean_rate, population_rate, window
@@ -38,10 +40,13 @@ class RestingState:
 
     def run(self, resume: bool = False) -> dict:
         duration = self.proto["duration_ms"]
-        chunks = max(1, int(round(duration / 250.0)))
+        # Chunks of whole time steps, so that progress can be shown.
+        h = self.config["simulation"]["resolution_ms"]
+        chunks = max(1, int(math.ceil(duration / 250.0)))
+        edges = [round(k * duration / chunks / h) * h for k in range(chunks + 1)]
         progress = Progress(chunks, "chunk", self.quiet)
         for k in range(chunks):
-            self.net.simulate(duration / chunks)
+            self.net.simulate(edges[k + 1] - edges[k])
             progress.update(k + 1, f"t = {self.net.time_ms:.0f} / {duration:.0f} ms")
         spikes = {name: self.net.take_spikes(name) for name in self.recorded}
         return self.write_results(spikes)

@@ -1,0 +1,120 @@
+"""Config loading, merging, overrides and validation errors (no NEST)."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from bgmodel.config import CONFIG_DIR, load_config, parse_override, validate_files
+from bgmodel.schema import ConfigError
+
+
+def write(tmp_path, name, data):
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
+def test_defaults_load_and_hold_the_spec_numbers():
+    cfg = load_config("resting_state")
+    assert cfg["nuclei"]["MSN"]["neurons"] == 31728
+    assert cfg["nuclei"]["MSN"]["I_e_pA"] == 26.0
+    assert cfg["projections"]["CSN->MSN"]["alpha"] == 342
+    assert cfg["striatum"]["lambda"] == 0.1 and cfg["striatum"]["kappa"] == 2.0
+    assert cfg["plasticity"]["dc"] == pytest.approx(0.00056)
+    assert len(cfg["projections"]) == 24
+    assert cfg.protocol_name == "resting_state"
+
+
+def test_preset_overlay_and_override_are_merged_in_order(tmp_path):
+    overlay = write(tmp_path, "o.yaml", {"striatum": {"lambda": 0.3}})
+    cfg = load_config("resting_state", preset="small", overlays=[overlay],
+                      overrides=["striatum.kappa=4"])
+    assert cfg["simulation"]["scale"] == 0.1
+    assert cfg["striatum"]["lambda"] == 0.3
+    assert cfg["striatum"]["kappa"] == 4
+    assert cfg["striatum"]["eta"] == 1.0  # untouched defaults survive the merge
+    assert cfg.provenance["striatum.lambda"].endswith("o.yaml")
+
+
+def test_conditions_change_only_their_amplitudes():
+    normal = load_config("resting_state")["plasticity"]["amplitudes_in_dc"]
+    pd = load_config("resting_state", overlays=[CONFIG_DIR / "conditions/parkinson.yaml"])
+    amps = pd["plasticity"]["amplitudes_in_dc"]
+    assert amps["burst"]["D1"]["A_plus"] == -1.0 and amps["burst"]["D2"]["A_minus"] == -0.75
+    assert amps["burst"]["D1"]["A_minus"] == normal["burst"]["D1"]["A_minus"]
+    assert amps["dip"] == normal["dip"]
+    sz = load_config("resting_state", overlays=[CONFIG_DIR / "conditions/schizophrenia.yaml"])
+    assert sz["plasticity"]["amplitudes_in_dc"]["dip"]["D2"] == {"A_plus": 0.25, "A_minus": -0.25}
+
+
+@pytest.mark.parametrize("data, path, words", [
+    ({"striatum": {"lambada": 0.2}}, "striatum.lambada", "unknown key"),
+    ({"striatum": {"lambda": 1.5}}, "striatum.lambda", "<= 1"),
+    ({"striatum": {"lambda": -0.1}}, "striatum.lambda", ">= 0"),
+    ({"striatum": {"lambda": "high"}}, "striatum.lambda", "a number"),
+    ({"nuclei": {"GPi": {"neurons": 0}}}, "nuclei.GPi.neurons", ">= 1"),
+    ({"nuclei": {"GPi": {"neurons": -5}}}, "nuclei.GPi.neurons", ">= 1"),
+    ({"nuclei": {"GPi": {"neurons": 16.5}}}, "nuclei.GPi.neurons", "an integer"),
+    ({"projections": {"CSN->GPx": {"alpha": 1, "p": 1, "d": 0.5, "delay_ms": 1,
+                                   "spatial": "focused", "gain": 1}}},
+     "projections.CSN->GPx", "target among the nuclei"),
+    ({"projections": {"XYZ->GPi": {"alpha": 1, "p": 1, "d": 0.5, "delay_ms": 1,
+                                   "spatial": "focused", "gain": 1}}},
+     "projections.XYZ->GPi", "source among the nuclei"),
+    ({"projections": {"STN->GPi": {"delay_ms": 0.05}}}, "projections.STN->GPi.delay_ms",
+     "resolution_ms"),
+    ({"projections": {"STN->GPi": {"spatial": "wide"}}}, "projections.STN->GPi.spatial",
+     "focused, diffuse"),
+    ({"simulation": {"scale": 0}}, "simulation.scale", "> 0"),
+])
+def test_bad_values_name_file_key_value_and_what_is_allowed(tmp_path, data, path, words):
+    overlay = write(tmp_path, "bad.yaml", data)
+    with pytest.raises(ConfigError) as err:
+        load_config("resting_state", overlays=[overlay])
+    message = str(err.value)
+    assert "bad.yaml" in message, message
+    assert err.value.path == path, message
+    assert words in message, message
+
+
+def test_override_errors_name_the_command_line():
+    with pytest.raises(ConfigError) as err:
+        load_config("resting_state", overrides=["striatum.lambda=2"])
+    assert str(err.value).startswith("--set: striatum.lambda = 2")
+    with pytest.raises(ConfigError):
+        parse_override("striatum.lambda")
+
+
+def test_unknown_protocol_and_preset_are_errors():
+    with pytest.raises(ConfigError, match="resting_state"):
+        load_config("no_such_protocol")
+    with pytest.raises(ConfigError, match="small"):
+        load_config("resting_state", preset="huge")
+
+
+def test_every_shipped_config_file_validates():
+    files = sorted(CONFIG_DIR.glob("*.yaml")) + sorted(CONFIG_DIR.glob("*/*.yaml"))
+    files = [f for f in files if f.parent.name != "sweeps"]
+    lines = validate_files(files)
+    assert len(lines) == len(files) and all(line.startswith("ok") for line in lines)
+
+
+def test_validate_command_exits_nonzero_with_the_error(tmp_path):
+    bad = write(tmp_path, "bad.yaml", {"striatum": {"lambda": 7}})
+    good = CONFIG_DIR / "conditions/parkinson.yaml"
+    ok = subprocess.run([sys.executable, "-m", "bgmodel", "validate", str(good)],
+                        capture_output=True, text=True)
+    assert ok.returncode == 0 and "ok" in ok.stdout
+    res = subprocess.run([sys.executable, "-m", "bgmodel", "validate", str(bad)],
+                         capture_output=True, text=True)
+    assert res.returncode == 2
+    assert "bad.yaml" in res.stderr and "striatum.lambda" in res.stderr and "<= 1" in res.stderr
+
+
+def test_digest_changes_with_any_value():
+    a = load_config("resting_state")
+    b = load_config("resting_state", overrides=["simulation.seed=2"])
+    assert a.digest() != b.digest() and a.digest() == load_config("resting_state").digest()

@@ -1,0 +1,101 @@
+"""`bgmodel run resting_state` end to end on a tiny network, as a user runs it."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import yaml
+
+pytestmark = pytest.mark.nest
+
+TINY = ["--preset", "small", "--set", "simulation.scale=0.02", "--threads", "1",
+        "--set", "protocol.duration_ms=800", "--set", "protocol.analysis_start_ms=300"]
+
+
+def run_cli(tmp_path, *extra):
+    cmd = [sys.executable, "-m", "bgmodel", "run", "resting_state", *TINY, "--out",
+           str(tmp_path), "--quiet", *extra]
+    res = subprocess.run(cmd, capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    path = res.stdout.strip().splitlines()[-1].split("results: ")[1]
+    return res, path
+
+
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory):
+    return run_cli(tmp_path_factory.mktemp("runs"), "--seed", "5")
+
+
+def test_run_folder_records_everything_needed_to_redo_it(first_run):
+    res, path = first_run
+    from pathlib import Path
+    run = Path(path)
+    assert run.name.startswith("resting_state_")
+    meta = json.loads((run / "run.json").read_text())
+    assert meta["status"] == "done" and meta["seed"] == 5 and meta["threads"] == 1
+    assert set(meta["versions"]) >= {"bgmodel", "nest", "python"}
+    assert meta["command_line"][:3] == ["bgmodel", "run", "resting_state"]
+    assert {"derive", "build", "simulate_and_analyse"} <= set(meta["timings_s"])
+    assert meta["peak_memory_mb"] > 0
+    cfg = yaml.safe_load((run / "config.yaml").read_text())
+    assert cfg["simulation"]["seed"] == 5 and cfg["simulation"]["scale"] == 0.02
+    assert meta["config_hash"] in run.name
+
+
+def test_results_rates_population_rate_and_binary_spikes(first_run):
+    res, path = first_run
+    from pathlib import Path
+    results = Path(path) / "results"
+    summary = json.loads((results / "summary.json").read_text())
+    rates = summary["rates"]
+    assert set(rates) == {"MSN", "MSN_D1", "MSN_D2", "FSI", "STN", "GPe", "GPi"}
+    assert 30 < rates["GPi"]["rate_Hz"] < 120 and 20 < rates["GPe"]["rate_Hz"] < 110
+    assert rates["MSN"]["rate_Hz"] < 5
+    # the terminal shows every rate next to its target range
+    for name in rates:
+        assert name in res.stdout
+    assert "59.1-79.5" in res.stdout
+    arate = np.load(results / "population_rate.npz")
+    assert len(arate["t_ms"]) == 500 and np.all(np.diff(arate["t_ms"]) == 1.0)
+    spikes = np.load(results / "spikes.npz")
+    times = spikes["GPi_times_ms"]
+    assert spikes["GPi_senders"].dtype == np.uint32 and spikes["GPi_senders"].max() < 168
+    # A(t) integrates to the mean rate over the analysis window
+    assert arate["GPi"].mean() == pytest.approx(rates["GPi"]["rate_Hz"], rel=1e-9)
+    n_window = np.sum((times >= 300) & (times < 800))
+    assert n_window / 168 / 0.5 == pytest.approx(rates["GPi"]["rate_Hz"], rel=1e-9)
+    assert "rate_Hz" in (results / "rates.csv").read_text()
+
+
+def test_same_seed_same_spikes_other_seed_other_spikes(first_run, tmp_path):
+    _, path_a = first_run
+    _, path_b = run_cli(tmp_path, "--seed", "5")
+    _, path_c = run_cli(tmp_path, "--seed", "6")
+    a = np.load(f"{path_a}/results/spikes.npz")
+    b = np.load(f"{path_b}/results/spikes.npz")
+    c = np.load(f"{path_c}/results/spikes.npz")
+    for key in a.files:
+        assert np.array_equal(a[key], b[key]), key
+    assert not np.array_equal(a["GPi_times_ms"], c["GPi_times_ms"])
+
+
+def test_bad_override_fails_before_simulating(tmp_path):
+    cmd = [sys.executable, "-m", "bgmodel", "run", "resting_state", "--out", str(tmp_path),
+           "--set", "striatum.lambda=3"]
+    res = subprocess.run(cmd, capture_output=True, text=True)
+    assert res.returncode == 2 and "striatum.lambda" in res.stderr
+    assert not list(tmp_path.iterdir())  # no run folder for a config that never ran
+
+
+def test_info_prints_the_derived_network_without_nest():
+    code = ("import sys, bgmodel.cli; bgmodel.cli.main(['info', '--preset', 'small']);"
+            "print('nest' in sys.modules)")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    out = res.stdout
+    assert "MSN_D1" in out and "bg_corticostriatal_D1" in out
+    assert "CSN->MSN" in out and "114.000" in out and "plastic_D1" in out
+    assert out.strip().endswith("False")

@@ -102,7 +102,7 @@ class EpisodeWriter:
         atomic_write_text(self.folder / "plot_labels.txt",
                           "".join(f"{LABELS[k]},{labels[k]}\n" for k in LABELS))
         atomic_write_text(self.folder / "centers.txt",
-                          "".join(f"{x!r} {y!r}\n" for x, y in np.asarray(centres)))
+                          "".join(f"{float(x)!r} {float(y)!r}\n" for x, y in np.asarray(centres)))
 
     def _append(self, name: str, line: str) -> None:
         with open(self.folder / name, "a") as fh:

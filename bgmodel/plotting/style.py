@@ -23,21 +23,33 @@ RC = {
 }
 
 
+# Colours of the series of one figure that compares parameter values (lambda, kappa,
+# eta ...), in order; D1 / D2 and channels keep the colours above.
+SERIES_COLOURS = ["#1f77b4", "#c0392b", "#8e44ad", "#16a085", "#d35400", "#2c3e50"]
+
+
+def context():
+    """The shared rc settings as a context manager, for drawing code that creates
+    titles, legends and text after `figure()` returned (rc values are read then)."""
+    return plt.rc_context(RC)
+
+
 def figure(*args, **kwargs):
     """plt.subplots under the shared style."""
     with plt.rc_context(RC):
         return plt.subplots(*args, **kwargs)
 
 
-def save(fig, out_stem: str | Path, formats=("png", "pdf")) -> list[Path]:
-    """Save `fig` as PNG and PDF next to each other; return the paths written."""
+def save(fig, out_stem: str | Path, formats=("png", "pdf"), dpi: float | None = None) -> list[Path]:
+    """Save `fig` as PNG and PDF next to each other; return the paths written.
+    `dpi` overrides the style's resolution of raster formats (smaller files)."""
     out_stem = Path(out_stem)
     out_stem.parent.mkdir(parents=True, exist_ok=True)
     paths = []
     with plt.rc_context(RC):
         for fmt in formats:
             path = out_stem.with_suffix(f".{fmt}")
-            fig.savefig(path)
+            fig.savefig(path, **({"dpi": dpi} if dpi else {}))
             paths.append(path)
     plt.close(fig)
     return paths

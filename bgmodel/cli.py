@@ -11,7 +11,8 @@ import sys
 
 from .schema import ConfigError
 
-COMMANDS = ("run", "resume", "info", "validate", "status")
+COMMANDS = ("run", "resume", "info", "validate", "status", "plot", "figures", "sweep", "slurm",
+            "collect")
 
 
 def build_parser() -> argparse.ArgumentParser:

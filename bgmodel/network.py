@@ -222,6 +222,12 @@ class Network:
         data = SpikeData(senders=np.asarray(events["senders"], dtype=np.int64) - first,
                          times=np.asarray(events["times"], dtype=float))
         rec.set(n_events=0)
+        if nest_processes() > 1:
+            # Each MPI rank recorded its own neurons: every rank gets all spikes.
+            from .ranks import allgather_concat
+            senders, times = allgather_concat(data.senders, data.times)
+            order = np.argsort(times, kind="stable")
+            data = SpikeData(senders=senders[order], times=times[order])
         return data
 
     # ------------------------------------------------------------------ stimulation
@@ -301,8 +307,13 @@ class Network:
         data = conns.get(["source", "target", "weight", "receptor"])
         src = np.asarray(data["source"], dtype=np.int64) - self.nodes[source][0].global_id
         tgt = np.asarray(data["target"], dtype=np.int64) - self.nodes[target][0].global_id
-        return src, tgt, np.asarray(data["weight"], dtype=float), \
-            np.asarray(data["receptor"], dtype=np.int64)
+        table = (src, tgt, np.asarray(data["weight"], dtype=float),
+                 np.asarray(data["receptor"], dtype=np.int64))
+        if nest_processes() > 1:
+            # Connections live on their target's MPI rank: gather the whole pathway.
+            from .ranks import allgather_concat
+            table = allgather_concat(*table)
+        return table
 
     def num_connections(self) -> int:
         return int(nest.num_connections)
@@ -325,11 +336,6 @@ class Network:
             kw["target"] = pop
         return tuple(nest.GetConnections(synapse_model=model, **kw)
                      for model in PLASTIC_MODEL.values())
-
-    def outgoing_synapses(self, source: str, targets) -> tuple:
-        """Every synapse from population `source` onto each of `targets`."""
-        return tuple(nest.GetConnections(source=self.nodes[source], target=self.nodes[t])
-                     for t in targets)
 
     @staticmethod
     def synapse_endpoints(synapses: tuple) -> tuple[np.ndarray, np.ndarray]:
@@ -364,12 +370,31 @@ class Network:
                 conns.set(weight=weights[start:start + n].tolist())
             start += n
 
-    def scale_outgoing_weights(self, source: str, targets, factor: float) -> int:
-        """Multiply the weights of every synapse from `source` onto `targets` by
-        `factor` (striatum.eta on the D2 MSNs); return how many synapses changed."""
-        synapses = self.outgoing_synapses(source, targets)
-        self.set_synapse_weights(synapses, self.synapse_weights(synapses) * float(factor))
-        return sum(len(c) for c in synapses)
+    def set_outgoing_weight_factor(self, source: str, factor: float) -> int:
+        """Set every synapse from population `source` to its planned weight times
+        `factor` (striatum.eta on the D2 MSNs); return how many synapses were set.
+
+        The weights are set from the plan, not read back and multiplied: reading
+        millions of weights from NEST takes minutes, and these static synapses keep
+        their planned weight. Setting is idempotent, so a resumed run applies the same
+        factor again."""
+        plans = [c for c in self.plan.connections if c.source == source]
+        weights: dict = {}
+        for c in plans:
+            if c.synapse_model != "static" or len(c.weights) != 1:
+                raise ValueError(f"{c.projection} {c.source}->{c.target}: only static "
+                                 "synapses with one receptor can be rescaled from the plan")
+            w = next(iter(c.weights.values()))
+            if weights.setdefault(c.target, w) != w:
+                raise ValueError(f"{source}->{c.target} has several planned weights")
+        total = 0
+        for target, w in weights.items():
+            conns = nest.GetConnections(source=self.nodes[source], target=self.nodes[target],
+                                        synapse_model="static_synapse")
+            if len(conns):
+                conns.set(weight=float(w * factor))
+            total += len(conns)
+        return total
 
 
 def build_network(plan: NetworkPlan, config: Mapping, threads: int | None = None,

@@ -64,12 +64,11 @@ def run_protocol(config: ResolvedConfig, out: str | Path = "log", run_dir: str |
         Continue an earlier run in `run_dir` from its last checkpoint (protocols
         without checkpoints start again).
     """
-    if run_dir is not None:
-        rundir = RunDirectory.at(run_dir)
-    else:
-        rundir = RunDirectory.create(out, config.protocol_name, config.digest())
+    # Under mpiexec with a NEST built with MPI, only rank 0 writes (bgmodel.ranks).
+    from .ranks import ReadOnlyRunDirectory, shared_run_directory
+    rundir = shared_run_directory(out, config.protocol_name, config.digest(), run_dir)
     sim = config["simulation"]
-    if not resume:
+    if not resume and not isinstance(rundir, ReadOnlyRunDirectory):
         atomic_write_text(rundir.config_file, config.to_yaml())
     rundir.update_meta(protocol=config.protocol_name, seed=sim["seed"], threads=sim["threads"],
                        scale=sim["scale"], config_hash=config.digest(),
@@ -88,7 +87,7 @@ def run_protocol(config: ResolvedConfig, out: str | Path = "log", run_dir: str |
             net = build_network(plan, config)
             protocol = protocol_class(config.protocol_name)(config, net, rundir, quiet)
             protocol.prepare()
-        with timer("simulate_and_analyse"):
+        with timer("protocol"):
             summary = protocol.run(resume=resume)
     except RunInterrupted as err:
         rundir.set_status("interrupted", error=f"stopped by {err}", timings_s=timer.seconds,

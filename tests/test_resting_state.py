@@ -38,7 +38,7 @@ def test_run_folder_records_everything_needed_to_redo_it(first_run):
     assert meta["status"] == "done" and meta["seed"] == 5 and meta["threads"] == 1
     assert set(meta["versions"]) >= {"bgmodel", "nest", "python"}
     assert meta["command_line"][:3] == ["bgmodel", "run", "resting_state"]
-    assert {"derive", "build", "simulate_and_analyse"} <= set(meta["timings_s"])
+    assert {"derive", "build", "simulate", "analysis"} <= set(meta["timings_s"])
     assert meta["peak_memory_mb"] > 0
     cfg = yaml.safe_load((run / "config.yaml").read_text())
     assert cfg["simulation"]["seed"] == 5 and cfg["simulation"]["scale"] == 0.02

@@ -10,6 +10,7 @@ Writes to results/:
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 
@@ -30,6 +31,7 @@ class RestingState:
         self.net = network
         self.rundir = rundir
         self.quiet = quiet
+        self.timings: dict[str, float] = {}  # phase -> wall seconds, merged into run.json
         plan_pops = network.plan.populations
         self.populations = [p for p in plan_pops if plan_pops[p].kind == "nucleus"]
         self.recorded = sorted(set(self.populations) | set(self.proto["record_spikes_of"]),
@@ -45,11 +47,16 @@ class RestingState:
         chunks = max(1, int(math.ceil(duration / 250.0)))
         edges = [round(k * duration / chunks / h) * h for k in range(chunks + 1)]
         progress = Progress(chunks, "chunk", self.quiet)
+        t_start = time.perf_counter()
         for k in range(chunks):
             self.net.simulate(edges[k + 1] - edges[k])
             progress.update(k + 1, f"t = {self.net.time_ms:.0f} / {duration:.0f} ms")
+        self.timings["simulate"] = time.perf_counter() - t_start
+        t_start = time.perf_counter()
         spikes = {name: self.net.take_spikes(name) for name in self.recorded}
-        return self.write_results(spikes)
+        summary = self.write_results(spikes)
+        self.timings["analysis"] = time.perf_counter() - t_start
+        return summary
 
     def target_range(self, name: str):
         base = "MSN" if name.startswith("MSN") else name

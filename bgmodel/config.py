@@ -290,19 +290,33 @@ def validate_files(paths: Iterable[str | Path]) -> list[str]:
     lines = []
     for path in paths:
         data = read_yaml(path)
-        proto = data.get("protocol", {}).get("name") if isinstance(data.get("protocol"), dict) else None
+        section = data.get("protocol")
+        proto = section.get("name") if isinstance(section, dict) else None
         if "nuclei" in data and "projections" in data:
-            layers = [(_display(Path(path)), data)]
-            kind = "complete config"
-        else:
-            layers = [(_display(CONFIG_DIR / "network.yaml"), read_yaml(CONFIG_DIR / "network.yaml"))]
-            if proto:
-                pf = protocol_file(proto)
-                layers.append((_display(pf), read_yaml(pf)))
-            layers.append((_display(Path(path)), data))
-            kind = "overlay on the defaults"
-        if proto and "nuclei" in data:
-            pass
-        resolve(layers)
-        lines.append(f"ok  {path}  ({kind})")
+            resolve([(_display(Path(path)), data)])
+            lines.append(f"ok  {path}  (complete config)")
+            continue
+        base = [(_display(CONFIG_DIR / "network.yaml"), read_yaml(CONFIG_DIR / "network.yaml"))]
+        if isinstance(section, dict) and proto is None:
+            # An overlay of protocol settings without a name (a preset): valid if it
+            # fits at least one protocol.
+            first_error = None
+            for name in sorted(schema.PROTOCOL_SCHEMAS):
+                pf = protocol_file(name)
+                try:
+                    resolve(base + [(_display(pf), read_yaml(pf)), (_display(Path(path)), data)])
+                except ConfigError as err:
+                    first_error = first_error or err
+                    continue
+                lines.append(f"ok  {path}  (overlay on the defaults, protocol {name})")
+                break
+            else:
+                raise first_error
+            continue
+        layers = list(base)
+        if proto:
+            pf = protocol_file(proto)
+            layers.append((_display(pf), read_yaml(pf)))
+        resolve(layers + [(_display(Path(path)), data)])
+        lines.append(f"ok  {path}  (overlay on the defaults)")
     return lines

@@ -233,6 +233,14 @@ def _check_references(data: dict, provenance: Mapping[str, str]) -> None:
         raise ConfigError(schema.source_of(provenance, path), path, value, allowed)
 
     nuclei, inputs = data["nuclei"], data["inputs"]
+    ports: dict = {}
+    for name, rec in data["receptors"].items():
+        other = ports.setdefault(rec["port"], (name, rec["tau_syn_ms"]))
+        if other[1] != rec["tau_syn_ms"]:
+            fail(f"receptors.{name}.port", rec["port"],
+                 f"a port of its own: it is shared with {other[0]}, whose tau_syn_ms differs")
+    if sorted(ports) != list(range(1, len(ports) + 1)):
+        fail("receptors", sorted(ports), "ports numbered 1, 2, ... without gaps")
     if "MSN" not in nuclei:
         fail("nuclei", sorted(nuclei), "the nuclei must include MSN (the striatum)")
     overlap = set(nuclei) & set(inputs)

@@ -258,12 +258,14 @@ def plan_connections(cfg: Mapping, d: ProjectionDerivation) -> list:
 def neuron_params(cfg: Mapping, nucleus: Mapping) -> dict:
     """NEST parameters of iaf_psc_alpha_multisynapse for one nucleus."""
     common = cfg["neuron_model"]
-    receptors = sorted(cfg["receptors"].values(), key=lambda r: r["port"])
+    # One synaptic time constant per port; receptors may share a port when their time
+    # constants are equal (config validation checks it), which sums their currents.
+    taus = {r["port"]: r["tau_syn_ms"] for r in cfg["receptors"].values()}
     return {
         "C_m": nucleus["C_m_pF"], "tau_m": nucleus["tau_m_ms"], "V_th": nucleus["V_th_mV"],
         "I_e": nucleus["I_e_pA"], "E_L": common["E_L_mV"], "V_reset": common["V_reset_mV"],
         "V_m": common["V_m_init_mV"], "V_min": common["V_min_mV"],
-        "t_ref": common["t_ref_ms"], "tau_syn": [r["tau_syn_ms"] for r in receptors],
+        "t_ref": common["t_ref_ms"], "tau_syn": [taus[p] for p in sorted(taus)],
     }
 
 

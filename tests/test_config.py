@@ -118,3 +118,14 @@ def test_digest_changes_with_any_value():
     a = load_config("resting_state")
     b = load_config("resting_state", overrides=["simulation.seed=2"])
     assert a.digest() != b.digest() and a.digest() == load_config("resting_state").digest()
+
+
+def test_receptors_may_share_a_port_only_with_equal_time_constants():
+    cfg = load_config("resting_state", overrides=["receptors.GABA.port=1"])
+    from bgmodel.derive import neuron_params
+    tau = neuron_params(cfg.data, cfg["nuclei"]["GPi"])["tau_syn"]
+    assert tau == [cfg["receptors"]["AMPA"]["tau_syn_ms"], cfg["receptors"]["NMDA"]["tau_syn_ms"]]
+    with pytest.raises(ConfigError, match="shared with NMDA"):
+        load_config("resting_state", overrides=["receptors.GABA.port=2"])
+    with pytest.raises(ConfigError, match="without gaps"):
+        load_config("resting_state", overrides=["receptors.GABA.port=5"])

@@ -270,12 +270,22 @@ class Network:
     # ------------------------------------------------------------------ run
     def simulate(self, duration_ms: float) -> None:
         """Advance the network; input trains are (re)drawn when the stimuli changed or
-        the loaded ones run out."""
+        the loaded ones run out.
+
+        Long calls run in pieces of at most `simulation.run_piece_ms`, so that SIGTERM
+        and SIGINT (handled in Python between pieces) stop a run within seconds."""
         if self.relay_model == "spike_train_injector":
             until = self.time_ms + float(duration_ms)
             if self._inputs_dirty or until > self._inputs_loaded_until:
                 self._load_inputs(until)
-        nest.Simulate(float(duration_ms))
+        h = self.config["simulation"]["resolution_ms"]
+        steps = int(round(float(duration_ms) / h))
+        piece = max(1, int(round(self.config["simulation"]["run_piece_ms"] / h)))
+        with nest.RunManager():
+            while steps > 0:
+                n = min(piece, steps)
+                nest.Run(n * h)
+                steps -= n
 
     @property
     def time_ms(self) -> float:

@@ -253,6 +253,8 @@ NETWORK_SCHEMA_FIELDS = {
                              "trains, or parrots fed by poisson_generator_ps",
                              choices=("spike_train_injector", "parrot_neuron")),
         "input_horizon_ms": pos("how far ahead input trains are drawn (ms)"),
+        "run_piece_ms": pos("longest piece of simulated time between checks for signals "
+                            "(ms)"),
     }, doc="kernel and run settings"),
     "neuron_model": Record({
         "model": Field("str", "NEST model of every BG neuron",

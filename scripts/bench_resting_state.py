@@ -88,7 +88,7 @@ def child_authors(args) -> dict:
         sim["nbcpu"] = args.threads
         sim["msd"] = args.seed
         sim["simDuration"] = float(args.duration)
-        sim["start_time_sp"] = min(1000.0, args.duration / 3)
+        sim["start_time_sp"] = float(round(min(1000.0, args.duration / 3)))
         return sim
 
     fetch_params.read_sim = patched_read_sim

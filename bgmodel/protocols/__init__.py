@@ -14,6 +14,8 @@ import importlib
 
 PROTOCOLS = {
     "resting_state": "bgmodel.protocols.resting_state:RestingState",
+    "action_selection": "bgmodel.protocols.action_selection:ActionSelection",
+    "plasticity": "bgmodel.protocols.plasticity:Plasticity",
 }
 
 

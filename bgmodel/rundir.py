@@ -64,6 +64,17 @@ def _jsonable(obj):
     raise TypeError(f"not JSON serialisable: {type(obj)}")
 
 
+def json_safe(obj):
+    """A copy of obj with float NaN replaced by None, so that it is strict JSON."""
+    if isinstance(obj, dict):
+        return {k: json_safe(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [json_safe(v) for v in obj]
+    if isinstance(obj, float) and obj != obj:
+        return None
+    return obj
+
+
 def run_name(protocol: str, digest: str, when: datetime | None = None) -> str:
     """Folder name from the protocol, the start time and the config hash."""
     when = when or datetime.now()

@@ -31,6 +31,7 @@ from ..analysis import channel_rates, mean_rate, window
 from ..channel_input import relays_to_sample, sample_relays
 from ..derive import population_of_nucleus
 from ..progress import Progress
+from ..rundir import json_safe
 from ..schema import ConfigError, source_of
 from ..selection import (classify, expected_outcome, grid_steps, pooled_rate, rest_references,
                          selection_metrics)
@@ -82,16 +83,6 @@ def check_config(data: dict, provenance: dict | None = None) -> None:
 def _fmt(x: float) -> str:
     return f"{x:.6g}"
 
-
-def _nan_to_none(obj):
-    """A copy of obj with float NaN replaced by None (JSON null)."""
-    if isinstance(obj, dict):
-        return {k: _nan_to_none(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_nan_to_none(v) for v in obj]
-    if isinstance(obj, float) and obj != obj:
-        return None
-    return obj
 
 
 class ActionSelection:
@@ -285,7 +276,7 @@ class ActionSelection:
     def summary(self) -> dict:
         """Metrics of the steps done so far, the rest rates and the per-step times
         (NaN written as null, so that summary.json is strict JSON)."""
-        return _nan_to_none(self._summary())
+        return json_safe(self._summary())
 
     def _summary(self) -> dict:
         recs = self.records

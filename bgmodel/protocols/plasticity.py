@@ -40,6 +40,7 @@ from ..derive import MSN_D1, MSN_D2, population_of_nucleus
 from ..episodes import (NO_SELECTION, EpisodeTable, rate_column, read_episodes, table_columns,
                         weight_column, window_means)
 from ..progress import Progress
+from ..rundir import json_safe
 from ..schedule import (DopamineRule, Episode, build_schedule, check_config, dopamine_event,
                         episode_times, selected_channel)
 
@@ -48,16 +49,6 @@ CHECKPOINT = "checkpoint.npz"
 TABLE = "episodes.csv"
 AUTHORS_FOLDER = "authors_format"
 
-
-def _nan_to_none(obj):
-    """A copy of obj with float NaN replaced by None (strict JSON)."""
-    if isinstance(obj, dict):
-        return {k: _nan_to_none(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_nan_to_none(v) for v in obj]
-    if isinstance(obj, float) and obj != obj:
-        return None
-    return obj
 
 
 class Plasticity:
@@ -349,7 +340,7 @@ class Plasticity:
         wall, cpu = table["wall_s"], table["cpu_s"]
         events, counts = np.unique(table["dopamine_event"], return_counts=True)
         n = len(wall)
-        return _nan_to_none({
+        return json_safe({
             "protocol": self.name,
             "episodes_done": n,
             "episodes_total": len(self.schedule),

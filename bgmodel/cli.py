@@ -37,6 +37,13 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("bgmodel: interrupted", file=sys.stderr)
         return 130
+    except Exception as err:
+        # A run stopped by SIGTERM/SIGINT has recorded its status; say so briefly.
+        if type(err).__name__ == "RunInterrupted":
+            print(f"bgmodel: run interrupted ({err}); its folder says so and "
+                  "`bgmodel resume RUN` continues it", file=sys.stderr)
+            return 143 if "SIGTERM" in str(err) else 130
+        raise
 
 
 if __name__ == "__main__":

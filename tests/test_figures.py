@@ -7,6 +7,7 @@ numbers read from their text files independently of bgmodel's readers.
 from __future__ import annotations
 
 import math
+import os
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +22,9 @@ from bgmodel.plotting.contact_sheet import contact_sheet
 from bgmodel.rundir import RunDirectory
 from bgmodel.runsets import find_runs
 
-REFERENCE = Path(__file__).resolve().parents[1].parent / "shared" / "reference-data"
+# ../shared/reference-data beside the repository, or wherever BGMODEL_REFERENCE_DATA says.
+REFERENCE = Path(os.environ.get("BGMODEL_REFERENCE_DATA", "")
+                 or Path(__file__).resolve().parents[1].parent / "shared" / "reference-data")
 NORMAL_02 = "run4_k_4_l_02_m_1"
 NORMAL_0 = "run4_k_4_l_002_m_1"
 PARKINSON_02 = "run4_k_4_l_02_m_1_p_no_conv"

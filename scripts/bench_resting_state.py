@@ -47,7 +47,7 @@ def child_bgmodel(args) -> dict:
     cfg = load_config("resting_state", overrides=[
         f"simulation.scale={args.scale}", f"simulation.threads={args.threads}",
         f"simulation.seed={args.seed}", f"simulation.relay_model={relay}",
-        f"simulation.input_horizon_ms={args.duration}"])
+        f"simulation.input_horizon_ms={args.duration}", *args.set])
     t0 = time.perf_counter()
     plan = derive_network(cfg)
     net = build_network(plan, cfg)
@@ -118,6 +118,8 @@ def run_child(variant: str, args) -> dict:
            "--duration", str(args.authors_duration if variant == "authors" else args.duration)]
     if args.authors:
         cmd += ["--authors", str(args.authors)]
+    for item in args.set:
+        cmd += ["--set", item]
     t0 = time.perf_counter()
     res = subprocess.run(cmd, capture_output=True, text=True)
     wall = time.perf_counter() - t0
@@ -138,6 +140,8 @@ def main() -> int:
     p.add_argument("--duration", type=float, default=3000.0, help="bgmodel simulated ms")
     p.add_argument("--authors", type=Path, default=None, help="their top_BG_nest3 folder")
     p.add_argument("--authors-duration", type=float, default=1000.0)
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="extra config override for the bgmodel variants (repeatable)")
     p.add_argument("--json", type=Path, default=None)
     p.add_argument("--child", default=None, help=argparse.SUPPRESS)
     args = p.parse_args()

@@ -36,3 +36,37 @@ def sample_relays(members: np.ndarray, n: int, rng: np.random.Generator) -> np.n
     if n > len(members):
         raise ValueError(f"cannot sample {n} relays from a channel of {len(members)}")
     return np.sort(rng.choice(members, size=n, replace=False))
+
+
+def sample_stimulated_relays(plan, inputs, channels, sampled_relays: dict, scale: float,
+                             rng: np.random.Generator) -> dict:
+    """The relays of each (input, channel) that a protocol stimulates.
+
+    Parameters
+    ----------
+    plan : NetworkPlan
+        Gives each input's channel membership.
+    inputs, channels : iterables
+        Input names (CSN, PTN) and channel indices to stimulate.
+    sampled_relays : dict
+        The protocol's `sampled_relays` section (per_channel, scale_with_network).
+    scale : float
+        simulation.scale.
+    rng : numpy Generator
+        Seeded from the run's seed.
+
+    Returns
+    -------
+    dict mapping (input, channel) to sorted relay indices.
+    """
+    sampled = {}
+    for input_name in inputs:
+        for ch in channels:
+            members = plan.populations[input_name].channels[ch]
+            n = relays_to_sample(sampled_relays["per_channel"], scale,
+                                 sampled_relays["scale_with_network"], len(members))
+            if n == 0:
+                raise ValueError(f"channel {ch} of {input_name} holds no relay at scale "
+                                 f"{scale}; nothing to stimulate")
+            sampled[(input_name, ch)] = sample_relays(members, n, rng)
+    return sampled

@@ -337,6 +337,19 @@ RESTING_STATE_SCHEMA = Record({
 register_protocol("resting_state", RESTING_STATE_SCHEMA)
 
 
+# Shared by the protocols that stimulate channels through sampled input relays.
+STIMULATED_INPUTS = MapOf(num("extra rate of a sampled relay per Hz of stimulus rate "
+                              "(CSN 1, PTN 1.8)", minimum=0),
+                          "inputs that receive the extra rate, by name, with their rate "
+                          "factor", min_items=1)
+SAMPLED_RELAYS = Record({
+    "per_channel": Field("int", "relays per input and channel receiving the extra rate, at "
+                         "full scale", minimum=1),
+    "scale_with_network": Field("bool", "multiply per_channel by simulation.scale (same "
+                                "share of stimulated inputs per MSN at every scale); always "
+                                "capped at the relays in the channel"),
+}, doc="which relays of a channel receive the extra rate")
+
 ACTION_SELECTION_SCHEMA = Record({
     "name": Field("str", "protocol name"),
     "warmup_ms": pos("simulated time before the first grid step (ms)"),
@@ -354,17 +367,8 @@ ACTION_SELECTION_SCHEMA = Record({
                                  "inner loop"),
         "rate_step_Hz": num("extra rate per level (Hz)", minimum=0),
     }, doc="the grid of channel-1 / channel-2 input rates"),
-    "stimulated_inputs": MapOf(num("extra rate of a sampled relay per Hz of grid rate "
-                                   "(CSN 1, PTN 1.8)", minimum=0),
-                               "inputs that receive the extra rate, by name, with their "
-                               "rate factor", min_items=1),
-    "sampled_relays": Record({
-        "per_channel": Field("int", "relays per input and channel receiving the extra rate, "
-                             "at full scale", minimum=1),
-        "scale_with_network": Field("bool", "multiply per_channel by simulation.scale "
-                                    "(same share of stimulated inputs per MSN at every "
-                                    "scale); always capped at the relays in the channel"),
-    }, doc="which relays of a channel receive the extra rate"),
+    "stimulated_inputs": STIMULATED_INPUTS,
+    "sampled_relays": SAMPLED_RELAYS,
     "read_populations": Field("str_list", "populations whose per-channel rates are tabulated "
                               "(MSN pools MSN_D1 and MSN_D2)"),
     "selection": Record({
@@ -396,16 +400,8 @@ PLASTICITY_SCHEMA = Record({
     "input_levels_Hz": MapOf(num("extra CSN rate of a sampled relay at this level (Hz)",
                                  minimum=0),
                              "input levels by name (strong, weak, zero)", min_items=1),
-    "stimulated_inputs": MapOf(num("extra rate of a sampled relay per Hz of input level "
-                                   "(CSN 1, PTN 1.8)", minimum=0),
-                               "inputs that receive the extra rate, by name, with their "
-                               "rate factor", min_items=1),
-    "sampled_relays": Record({
-        "per_channel": Field("int", "relays per input and channel receiving the extra rate, "
-                             "at full scale", minimum=1),
-        "scale_with_network": Field("bool", "multiply per_channel by simulation.scale; "
-                                    "always capped at the relays in the channel"),
-    }, doc="which relays of a channel receive the extra rate"),
+    "stimulated_inputs": STIMULATED_INPUTS,
+    "sampled_relays": SAMPLED_RELAYS,
     "patterns": MapOf(Field("str_list", "input level name per competing channel"),
                       "stimulus patterns by name", min_items=1),
     "phases": MapOf(Record({

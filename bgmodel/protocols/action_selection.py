@@ -28,7 +28,7 @@ import time
 import numpy as np
 
 from ..analysis import channel_rates, mean_rate, window
-from ..channel_input import relays_to_sample, sample_relays
+from ..channel_input import sample_stimulated_relays
 from ..derive import population_of_nucleus
 from ..progress import Progress
 from ..rundir import json_safe
@@ -123,23 +123,16 @@ class ActionSelection:
     def prepare(self) -> None:
         """Sample the stimulated relays, add their generators, attach spike recorders."""
         sim = self.config["simulation"]
-        conf = self.proto["sampled_relays"]
         # Seeded by the run's seed, independent of NEST's streams and thread count.
         rng = np.random.default_rng([sim["seed"], 0xA5E1])
+        self.sampled = sample_stimulated_relays(self.plan, self.proto["stimulated_inputs"],
+                                                self.competing, self.proto["sampled_relays"],
+                                                sim["scale"], rng)
         arrays = {}
-        for input_name in self.proto["stimulated_inputs"]:
-            for ch in self.competing:
-                members = self.plan.populations[input_name].channels[ch]
-                n = relays_to_sample(conf["per_channel"], sim["scale"],
-                                     conf["scale_with_network"], len(members))
-                if n == 0:
-                    raise ValueError(f"channel {ch} of {input_name} holds no relay at scale "
-                                     f"{sim['scale']}; nothing to stimulate")
-                idx = sample_relays(members, n, rng)
-                self.sampled[(input_name, ch)] = idx
-                key = self.stimulus_key(input_name, ch)
-                self.net.add_channel_stimulus(key, input_name, idx)
-                arrays[key] = idx.astype(np.uint32)
+        for (input_name, ch), idx in self.sampled.items():
+            key = self.stimulus_key(input_name, ch)
+            self.net.add_channel_stimulus(key, input_name, idx)
+            arrays[key] = idx.astype(np.uint32)
         self.rundir.save_result_arrays("sampled_relays.npz", **arrays)
         self.net.record_spikes(self.recorded, start_ms=0.0)
 

@@ -33,7 +33,7 @@ import numpy as np
 
 from ..analysis import channel_rates
 from ..authors_format import EpisodeWriter
-from ..channel_input import relays_to_sample, sample_relays
+from ..channel_input import sample_stimulated_relays
 from ..checkpoint import (Checkpoint, SynapseState, load_checkpoint, restore_rng, rng_state,
                           save_checkpoint)
 from ..derive import MSN_D1, MSN_D2, population_of_nucleus
@@ -109,21 +109,14 @@ class Plasticity:
         """Sample the stimulated relays and add their inputs, choose the MSNs of the
         weight summary, attach spike recorders."""
         sim = self.config["simulation"]
-        conf = self.proto["sampled_relays"]
+        self.sampled = sample_stimulated_relays(self.plan, self.proto["stimulated_inputs"],
+                                                self.competing, self.proto["sampled_relays"],
+                                                sim["scale"], self.rng)
         arrays = {}
-        for input_name in self.proto["stimulated_inputs"]:
-            for ch in self.competing:
-                members = self.plan.populations[input_name].channels[ch]
-                n = relays_to_sample(conf["per_channel"], sim["scale"],
-                                     conf["scale_with_network"], len(members))
-                if n == 0:
-                    raise ValueError(f"channel {ch} of {input_name} holds no relay at scale "
-                                     f"{sim['scale']}; nothing to stimulate")
-                idx = sample_relays(members, n, self.rng)
-                self.sampled[(input_name, ch)] = idx
-                key = self.stimulus_key(input_name, ch)
-                self.net.add_channel_stimulus(key, input_name, idx)
-                arrays[key] = idx.astype(np.uint32)
+        for (input_name, ch), idx in self.sampled.items():
+            key = self.stimulus_key(input_name, ch)
+            self.net.add_channel_stimulus(key, input_name, idx)
+            arrays[key] = idx.astype(np.uint32)
         self.rundir.save_result_arrays("sampled_relays.npz", **arrays)
         limit = self.proto["weight_summary"]["max_targets"]
         for cell in (MSN_D1, MSN_D2):

@@ -70,3 +70,19 @@ def sample_stimulated_relays(plan, inputs, channels, sampled_relays: dict, scale
                                  f"{scale}; nothing to stimulate")
             sampled[(input_name, ch)] = sample_relays(members, n, rng)
     return sampled
+
+
+def stimulus_key(input_name: str, channel: int) -> str:
+    """Name of the extra input of one (input, channel), e.g. CSN_ch1."""
+    return f"{input_name}_ch{channel}"
+
+
+def stimulate_sampled_relays(network, rundir, sampled: dict) -> None:
+    """Give every sampled relay group its extra Poisson input (rate 0 until the protocol
+    sets it) and save the indices to results/sampled_relays.npz."""
+    arrays = {}
+    for (input_name, ch), idx in sampled.items():
+        key = stimulus_key(input_name, ch)
+        network.add_channel_stimulus(key, input_name, idx)
+        arrays[key] = idx.astype(np.uint32)
+    rundir.save_result_arrays("sampled_relays.npz", **arrays)

@@ -276,11 +276,18 @@ def _check_references(data: dict, provenance: Mapping[str, str]) -> None:
                  f"an event with STDP amplitudes: {', '.join(amps)}")
     proto = data.get("protocol")
     if proto:
+        # Population and input names in any protocol's lists, checked here once so that
+        # `bgmodel validate` catches them for every protocol.
         known = set(nuclei) | set(inputs) | {"MSN_D1", "MSN_D2"}
-        for i, pop in enumerate(proto.get("record_spikes_of", [])):
-            if pop not in known:
-                fail(f"protocol.record_spikes_of[{i}]", pop,
-                     f"a population among {', '.join(sorted(known))}")
+        for key in ("record_spikes_of", "read_populations"):
+            for i, pop in enumerate(proto.get(key, [])):
+                if pop not in known:
+                    fail(f"protocol.{key}[{i}]", pop,
+                         f"a population among {', '.join(sorted(known))}")
+        for name in proto.get("stimulated_inputs", {}):
+            if name not in inputs:
+                fail(f"protocol.stimulated_inputs.{name}", name,
+                     f"an input population: {', '.join(inputs)}")
         if "analysis_start_ms" in proto and "duration_ms" in proto:
             if proto["analysis_start_ms"] >= proto["duration_ms"]:
                 fail("protocol.analysis_start_ms", proto["analysis_start_ms"],

@@ -108,7 +108,6 @@ class Network:
     def create(self) -> None:
         """Create the nuclei, the input relays with their Poisson drive, the SNc relays,
         the volume transmitters and the plastic synapse models."""
-        sim = self.config["simulation"]
         for name, pop in self.plan.populations.items():
             if pop.kind == "nucleus":
                 model = self.config["neuron_model"]["model"]

@@ -198,10 +198,6 @@ def check_config(data: Mapping, provenance: Mapping | None = None) -> None:
             if lv not in proto["input_levels_Hz"]:
                 fail(f"protocol.patterns.{name}", lv,
                      f"levels among {', '.join(proto['input_levels_Hz'])}")
-    for name in proto["stimulated_inputs"]:
-        if name not in data["inputs"]:
-            fail(f"protocol.stimulated_inputs.{name}", name,
-                 f"an input population: {', '.join(data['inputs'])}")
     expected_first = 0
     for name, phase in phases_in_order(proto):
         path = f"protocol.phases.{name}"
@@ -230,11 +226,6 @@ def check_config(data: Mapping, provenance: Mapping | None = None) -> None:
         if probe["pattern"] not in proto["patterns"]:
             fail(f"protocol.probes[{i}].pattern", probe["pattern"],
                  f"a pattern among {', '.join(proto['patterns'])}")
-    known = set(data["nuclei"]) | set(data["inputs"]) | {"MSN_D1", "MSN_D2"}
-    for i, name in enumerate(proto["read_populations"]):
-        if name not in known:
-            fail(f"protocol.read_populations[{i}]", name,
-                 f"a population among {', '.join(sorted(known))}")
     dop = proto["dopamine"]
     for i, rule in enumerate(dop["rules"]):
         path = f"protocol.dopamine.rules[{i}]"

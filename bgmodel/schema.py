@@ -8,7 +8,7 @@ value and what is allowed. Protocol sections are registered per protocol name wi
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 

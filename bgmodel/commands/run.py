@@ -26,7 +26,7 @@ def main(args) -> int:
     print(protocol.report(summary))
     meta = rundir.read_meta()
     t = meta.get("timings_s", {})
-    print(f"timings: " + ", ".join(f"{k} {v:.1f} s" for k, v in t.items())
+    print("timings: " + ", ".join(f"{k} {v:.1f} s" for k, v in t.items())
           + f"; peak memory {meta.get('peak_memory_mb', 0):.0f} MB")
     print(f"results: {rundir.path}")
     return 0

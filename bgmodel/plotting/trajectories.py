@@ -187,7 +187,6 @@ def draw_runs_with_mean(runs, title: str, start: int = 0, stop: int = 100) -> Fi
     with style.context():
         fig, (top, bottom) = style.figure(2, 1, figsize=(6.5, 6.0), sharex=True)
         for ax, pop, name in ((top, "MSN_D1", "D1"), (bottom, "GPi", "GPi")):
-            colour = D1_COLOUR if pop == "MSN_D1" else style.POPULATION_COLOURS["GPi"]
             ch1 = stack(runs, pop, CH1, start, stop)
             ch2 = stack(runs, pop, CH2, start, stop)
             for k, r in enumerate(runs):

@@ -28,7 +28,8 @@ import time
 import numpy as np
 
 from ..analysis import channel_rates, mean_rate, window
-from ..channel_input import sample_stimulated_relays
+from ..channel_input import (sample_stimulated_relays, stimulate_sampled_relays,
+                             stimulus_key)
 from ..derive import population_of_nucleus
 from ..progress import Progress
 from ..rundir import json_safe
@@ -64,15 +65,6 @@ def check_config(data: dict, provenance: dict | None = None) -> None:
         levels = proto["grid"][key]
         if not levels or any(v < 0 for v in levels):
             fail(f"protocol.grid.{key}", levels, "a non-empty list of levels >= 0")
-    for name in proto["stimulated_inputs"]:
-        if name not in data["inputs"]:
-            fail(f"protocol.stimulated_inputs.{name}", name,
-                 f"an input population: {', '.join(data['inputs'])}")
-    known = set(data["nuclei"]) | set(data["inputs"]) | {"MSN_D1", "MSN_D2"}
-    for k, name in enumerate(proto["read_populations"]):
-        if name not in known:
-            fail(f"protocol.read_populations[{k}]", name,
-                 f"a population among {', '.join(sorted(known))}")
     start, stop = proto["rest_window_ms"]
     if start < 0 or stop > proto["warmup_ms"] or stop <= start:
         fail("protocol.rest_window_ms", proto["rest_window_ms"],
@@ -116,10 +108,6 @@ class ActionSelection:
         self.timings: dict[str, float] = {}
 
     # ------------------------------------------------------------------ set-up
-    @staticmethod
-    def stimulus_key(input_name: str, channel: int) -> str:
-        return f"{input_name}_ch{channel}"
-
     def prepare(self) -> None:
         """Sample the stimulated relays, add their generators, attach spike recorders."""
         sim = self.config["simulation"]
@@ -128,12 +116,7 @@ class ActionSelection:
         self.sampled = sample_stimulated_relays(self.plan, self.proto["stimulated_inputs"],
                                                 self.competing, self.proto["sampled_relays"],
                                                 sim["scale"], rng)
-        arrays = {}
-        for (input_name, ch), idx in self.sampled.items():
-            key = self.stimulus_key(input_name, ch)
-            self.net.add_channel_stimulus(key, input_name, idx)
-            arrays[key] = idx.astype(np.uint32)
-        self.rundir.save_result_arrays("sampled_relays.npz", **arrays)
+        stimulate_sampled_relays(self.net, self.rundir, self.sampled)
         self.net.record_spikes(self.recorded, start_ms=0.0)
 
     # ------------------------------------------------------------------ rates
@@ -215,7 +198,7 @@ class ActionSelection:
                                f"{self.net.time_ms} ms; run the warm-up and steps in order")
         for input_name, factor in self.proto["stimulated_inputs"].items():
             for ch, rate in zip(self.competing, (step.rate_ch1_Hz, step.rate_ch2_Hz)):
-                self.net.set_stimulus(self.stimulus_key(input_name, ch), rate * factor,
+                self.net.set_stimulus(stimulus_key(input_name, ch), rate * factor,
                                       start, stop)
         t_sim = time.perf_counter()
         self.net.simulate(self.proto["stimulus_ms"] + self.proto["pause_ms"])
@@ -286,7 +269,7 @@ class ActionSelection:
             "competing_channels": list(self.competing),
             "lambda": self.config["striatum"]["lambda"],
             "scale": self.config["simulation"]["scale"],
-            "sampled_relays": {self.stimulus_key(k[0], k[1]): int(len(v))
+            "sampled_relays": {stimulus_key(k[0], k[1]): int(len(v))
                                for k, v in self.sampled.items()},
             "selection_rule": dict(self.proto["selection"]),
             "rest": self.rest,

@@ -33,7 +33,8 @@ import numpy as np
 
 from ..analysis import channel_rates
 from ..authors_format import EpisodeWriter
-from ..channel_input import sample_stimulated_relays
+from ..channel_input import (sample_stimulated_relays, stimulate_sampled_relays,
+                             stimulus_key)
 from ..checkpoint import (Checkpoint, SynapseState, load_checkpoint, restore_rng, rng_state,
                           save_checkpoint)
 from ..derive import MSN_D1, MSN_D2, population_of_nucleus
@@ -100,10 +101,6 @@ class Plasticity:
     def snc_population(event: str) -> str:
         return f"SNc_{event}"
 
-    @staticmethod
-    def stimulus_key(input_name: str, channel: int) -> str:
-        return f"{input_name}_ch{channel}"
-
     # ------------------------------------------------------------------ set-up
     def prepare(self) -> None:
         """Sample the stimulated relays and add their inputs, choose the MSNs of the
@@ -112,12 +109,7 @@ class Plasticity:
         self.sampled = sample_stimulated_relays(self.plan, self.proto["stimulated_inputs"],
                                                 self.competing, self.proto["sampled_relays"],
                                                 sim["scale"], self.rng)
-        arrays = {}
-        for (input_name, ch), idx in self.sampled.items():
-            key = self.stimulus_key(input_name, ch)
-            self.net.add_channel_stimulus(key, input_name, idx)
-            arrays[key] = idx.astype(np.uint32)
-        self.rundir.save_result_arrays("sampled_relays.npz", **arrays)
+        stimulate_sampled_relays(self.net, self.rundir, self.sampled)
         limit = self.proto["weight_summary"]["max_targets"]
         for cell in (MSN_D1, MSN_D2):
             for ch in self.weight_channels:
@@ -221,7 +213,7 @@ class Plasticity:
                "probe": ep.probe, "stdp_event": ep.stdp_event, "t_start_ms": t0}
         for input_name, factor in self.proto["stimulated_inputs"].items():
             for ch, rate in zip(self.competing, ep.input_Hz):
-                self.net.set_stimulus(self.stimulus_key(input_name, ch), rate * factor,
+                self.net.set_stimulus(stimulus_key(input_name, ch), rate * factor,
                                       t0, stim_stop)
                 row[f"input_{input_name}_ch{ch}_Hz"] = rate * factor
         t_sim = time.perf_counter()
@@ -341,7 +333,7 @@ class Plasticity:
             "competing_channels": list(self.competing),
             "striatum": {k: self.config["striatum"][k] for k in ("lambda", "kappa", "eta")},
             "scale": self.config["simulation"]["scale"],
-            "sampled_relays": {self.stimulus_key(*k): int(len(v))
+            "sampled_relays": {stimulus_key(*k): int(len(v))
                                for k, v in self.sampled.items()},
             "dopamine_events": {str(e): int(c) for e, c in zip(events, counts)},
             "eta_applied": bool(table["eta_applied"][-1]) if n else False,

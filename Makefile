@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test venv clean-venv
+.PHONY: run test venv clean-venv nest-mpi test-nest-mpi
 
 venv: $(STAMP)
 
@@ -24,3 +24,22 @@ test: $(STAMP)
 
 clean-venv:
 	rm -rf $(VENV)
+
+# NEST built with MPI, in a venv of its own (the PyPI wheel of .venv has no MPI): about
+# 15 minutes on 2 cores the first time; the wheel is kept in build/nest-mpi/wheels and
+# reused. Not part of `make test`, whose time limit it would break (docs/cluster.md).
+NEST_MPI_VENV ?= build/venv-mpi
+NEST_MPI_STAMP := $(NEST_MPI_VENV)/.nest-mpi
+
+$(NEST_MPI_STAMP): pyproject.toml scripts/build_nest_mpi.sh
+	$(PYTHON) -m venv $(NEST_MPI_VENV)
+	$(NEST_MPI_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(NEST_MPI_VENV)/bin/python -m pip install --quiet -e . pytest
+	scripts/build_nest_mpi.sh $(NEST_MPI_VENV)
+	touch $(NEST_MPI_STAMP)
+
+nest-mpi: $(NEST_MPI_STAMP)
+
+# One network spread over two MPI ranks against the same network in one process.
+test-nest-mpi: $(NEST_MPI_STAMP)
+	BGMODEL_TEST_NEST_MPI=1 $(NEST_MPI_VENV)/bin/python -m pytest -q tests/nest_mpi

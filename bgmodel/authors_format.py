@@ -94,10 +94,15 @@ class EpisodeWriter:
     """Appends one row per episode to the authors' files in `folder`.
 
     Appends are line-sized writes followed by fsync; `truncate(n)` cuts every file back
-    to n episodes (used when a run resumes from a checkpoint)."""
+    to n episodes (used when a run resumes from a checkpoint). With writes=False (MPI
+    ranks other than 0) nothing is written."""
 
-    def __init__(self, folder: str | Path, labels: Mapping[str, float], centres: np.ndarray):
+    def __init__(self, folder: str | Path, labels: Mapping[str, float], centres: np.ndarray,
+                 writes: bool = True):
         self.folder = Path(folder)
+        self.writes = writes
+        if not writes:
+            return
         self.folder.mkdir(parents=True, exist_ok=True)
         atomic_write_text(self.folder / "plot_labels.txt",
                           "".join(f"{LABELS[k]},{labels[k]}\n" for k in LABELS))
@@ -112,6 +117,8 @@ class EpisodeWriter:
 
     def append(self, rates: Mapping[str, np.ndarray], task: int, probe_flag: str = "F") -> None:
         """One episode: per-channel rates by our population name, task +1/-1."""
+        if not self.writes:
+            return
         for ours, stem in RATE_FILES.items():
             self._append(f"{stem}_fr.txt", _fmt(rates[ours]))
         self._append("current_task.txt", str(int(task)))
@@ -121,6 +128,8 @@ class EpisodeWriter:
 
     def truncate(self, episodes: int) -> None:
         """Keep the first `episodes` rows of every per-episode file."""
+        if not self.writes:
+            return
         for name in [f"{s}_fr.txt" for s in RATE_FILES.values()] + ["current_task.txt", "CS_plus.txt", "CS_minus.txt"]:
             path = self.folder / name
             if path.is_file():

@@ -1,10 +1,10 @@
 """Which input relays of a channel receive a protocol's extra Poisson rate (no NEST).
 
 The protocols stimulate a channel through a sample of the relays inside it (200 per
-channel at full scale for action selection). Relays shrink with simulation.scale while
-in-degrees do not, so keeping the count fixed would give each MSN a larger share of
-stimulated inputs at small scale; `relays_to_sample` can scale the count with the
-network to keep that share.
+channel at full scale for action selection). Relays shrink with the input scale
+(simulation.input_scale, or simulation.scale) while in-degrees do not, so keeping the
+count fixed would give each MSN a larger share of stimulated inputs at small scale;
+`relays_to_sample` can scale the count with the relays to keep that share.
 """
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ def relays_to_sample(per_channel: int, scale: float, scale_with_network: bool,
     per_channel : int
         Count at full scale.
     scale : float
-        simulation.scale.
+        The input relays' scale (NetworkPlan.input_scale).
     scale_with_network : bool
         Multiply per_channel by scale (rounded, at least 1).
     available : int
@@ -51,7 +51,7 @@ def sample_stimulated_relays(plan, inputs, channels, sampled_relays: dict, scale
     sampled_relays : dict
         The protocol's `sampled_relays` section (per_channel, scale_with_network).
     scale : float
-        simulation.scale.
+        The input relays' scale (NetworkPlan.input_scale).
     rng : numpy Generator
         Seeded from the run's seed.
 

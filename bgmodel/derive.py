@@ -91,6 +91,7 @@ class NetworkPlan:
     channel_centres: np.ndarray
     scale: float
     extent: float
+    input_scale: float = 1.0
 
 
 # ----------------------------------------------------------------------------- geometry
@@ -132,6 +133,12 @@ def uniform_positions(n: int, extent: float, rng: np.random.Generator) -> np.nda
 
 
 # ----------------------------------------------------------------------------- formulas
+def input_scale(sim: Mapping) -> float:
+    """Factor on the input relays: simulation.input_scale, or simulation.scale if null."""
+    value = sim.get("input_scale")
+    return sim["scale"] if value is None else value
+
+
 def scaled_size(n: int, scale: float) -> int:
     """Neurons kept at `scale` (at least one)."""
     return max(1, int(round(n * scale)))
@@ -298,7 +305,7 @@ def derive_populations(cfg: Mapping, seed: int) -> dict:
             pops[name] = Population(name, "nucleus", n, pos,
                                     channel_members(pos, centres, radius, extent), params)
     for name, inp in cfg["inputs"].items():
-        n = scaled_size(inp["relays"], scale)
+        n = scaled_size(inp["relays"], input_scale(cfg["simulation"]))
         pos = place(n, inp["placement"])
         pops[name] = Population(name, "input", n, pos,
                                 channel_members(pos, centres, radius, extent),
@@ -321,6 +328,7 @@ def derive_network(cfg: Mapping, seed: int | None = None) -> NetworkPlan:
                        connections=tuple(connections), projections=projections,
                        channel_centres=channel_centres(data["channels"]),
                        scale=data["simulation"]["scale"],
+                       input_scale=input_scale(data["simulation"]),
                        extent=data["connectivity"]["layer_extent"])
 
 

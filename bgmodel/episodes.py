@@ -75,12 +75,15 @@ class EpisodeTable:
         The CSV file.
     columns : list of str
         Column names (`table_columns`).
+    writes : bool
+        False keeps the table in memory only (MPI ranks other than 0).
     """
 
-    def __init__(self, path: str | Path, columns: Sequence[str]):
+    def __init__(self, path: str | Path, columns: Sequence[str], writes: bool = True):
         self.path = Path(path)
         self.columns = list(columns)
         self.lines: list[str] = []
+        self.writes = writes
 
     def __len__(self) -> int:
         return len(self.lines)
@@ -93,9 +96,16 @@ class EpisodeTable:
         self.lines.append(",".join(_format(row[c]) for c in self.columns))
         self.write()
 
+    def text(self) -> str:
+        return ",".join(self.columns) + "\n" + "".join(line + "\n" for line in self.lines)
+
     def write(self) -> None:
-        atomic_write_text(self.path, ",".join(self.columns) + "\n"
-                          + "".join(line + "\n" for line in self.lines))
+        if self.writes:
+            atomic_write_text(self.path, self.text())
+
+    def as_columns(self) -> dict[str, np.ndarray]:
+        """The rows held in memory as columns (as `read_episodes` returns them)."""
+        return parse_episodes(self.text())
 
     def resume(self, episodes: int) -> None:
         """Load the rows of an earlier run, keep its first `episodes` rows, rewrite.
@@ -122,9 +132,14 @@ def read_episodes(path: str | Path) -> dict[str, np.ndarray]:
     if path.is_dir():
         path = path / "results" / "episodes.csv"
     with open(path, newline="") as fh:
-        reader = csv.reader(io.StringIO(fh.read()))
-        header = next(reader)
-        rows = [r for r in reader if r]
+        return parse_episodes(fh.read())
+
+
+def parse_episodes(text: str) -> dict[str, np.ndarray]:
+    """The text of an episodes.csv as columns."""
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader)
+    rows = [r for r in reader if r]
     out = {}
     for i, name in enumerate(header):
         values = [r[i] for r in rows]

@@ -27,6 +27,8 @@ from .inputs import PoissonInputs  # noqa: E402
 
 PLASTIC_MODEL = {"plastic_D1": "bg_corticostriatal_D1", "plastic_D2": "bg_corticostriatal_D2"}
 RELAY_MODEL = "parrot_neuron"
+# Synapses read or set per PyNEST call (Network._chunks).
+SYNAPSE_CHUNK = 100_000
 
 
 def nest_version() -> str:
@@ -214,20 +216,21 @@ class Network:
             self.recorders[name] = rec
 
     def take_spikes(self, name: str) -> SpikeData:
-        """Spikes recorded since the last call (then cleared from memory)."""
+        """Spikes recorded since the last call (then cleared from memory), sorted by
+        time and sender: the same arrays however NEST split the network over threads
+        and MPI ranks."""
         rec = self.recorders[name]
         events = rec.get("events")
         first = self.nodes[name][0].global_id
-        data = SpikeData(senders=np.asarray(events["senders"], dtype=np.int64) - first,
-                         times=np.asarray(events["times"], dtype=float))
+        senders = np.asarray(events["senders"], dtype=np.int64) - first
+        times = np.asarray(events["times"], dtype=float)
         rec.set(n_events=0)
         if nest_processes() > 1:
             # Each MPI rank recorded its own neurons: every rank gets all spikes.
             from .ranks import allgather_concat
-            senders, times = allgather_concat(data.senders, data.times)
-            order = np.argsort(times, kind="stable")
-            data = SpikeData(senders=senders[order], times=times[order])
-        return data
+            senders, times = allgather_concat(senders, times)
+        order = np.lexsort((senders, times))
+        return SpikeData(senders=senders[order], times=times[order])
 
     # ------------------------------------------------------------------ stimulation
     def add_channel_stimulus(self, key: str, input_name: str, relay_indices) -> None:
@@ -347,14 +350,27 @@ class Network:
                      for model in PLASTIC_MODEL.values())
 
     @staticmethod
+    def _chunks(synapses: tuple):
+        """(offset, SynapseCollection) pieces of a synapse set of at most
+        SYNAPSE_CHUNK synapses: PyNEST turns every synapse it reads or sets into a
+        dictionary, so 7 million at once take about 10 GB; pieces keep that small, at
+        the same speed."""
+        offset = 0
+        for conns in synapses:
+            n = len(conns)
+            for start in range(0, n, SYNAPSE_CHUNK):
+                stop = min(n, start + SYNAPSE_CHUNK)
+                yield offset + start, conns if (start, stop) == (0, n) else conns[start:stop]
+            offset += n
+
+    @staticmethod
     def synapse_endpoints(synapses: tuple) -> tuple[np.ndarray, np.ndarray]:
         """Source and target node ids of a synapse set."""
         src, tgt = [], []
-        for conns in synapses:
-            if len(conns):
-                data = conns.get(["source", "target"])
-                src.append(np.atleast_1d(np.asarray(data["source"], dtype=np.int64)))
-                tgt.append(np.atleast_1d(np.asarray(data["target"], dtype=np.int64)))
+        for _, conns in Network._chunks(synapses):
+            data = conns.get(["source", "target"])
+            src.append(np.atleast_1d(np.asarray(data["source"], dtype=np.int64)))
+            tgt.append(np.atleast_1d(np.asarray(data["target"], dtype=np.int64)))
         empty = np.zeros(0, dtype=np.int64)
         return (np.concatenate(src) if src else empty, np.concatenate(tgt) if tgt else empty)
 
@@ -362,7 +378,7 @@ class Network:
     def synapse_weights(synapses: tuple) -> np.ndarray:
         """Weights of a synapse set."""
         parts = [np.atleast_1d(np.asarray(conns.get("weight"), dtype=float))
-                 for conns in synapses if len(conns)]
+                 for _, conns in Network._chunks(synapses)]
         return np.concatenate(parts) if parts else np.zeros(0)
 
     @staticmethod
@@ -372,12 +388,48 @@ class Network:
         total = sum(len(c) for c in synapses)
         if len(weights) != total:
             raise ValueError(f"{len(weights)} weights for {total} synapses")
-        start = 0
-        for conns in synapses:
-            n = len(conns)
-            if n:
-                conns.set(weight=weights[start:start + n].tolist())
-            start += n
+        for start, conns in Network._chunks(synapses):
+            conns.set(weight=weights[start:start + len(conns)].tolist())
+
+    # Under MPI a synapse lives on its target's rank and GetConnections returns this
+    # rank's share: the methods below combine the ranks' shares (concatenated in rank
+    # order), so that every rank sees the same numbers.
+    @staticmethod
+    def mean_synapse_weight(synapses: tuple) -> float:
+        """Mean weight of a synapse set over all ranks (nan when it is empty)."""
+        w = Network.synapse_weights(synapses)
+        total = np.array([w.sum(), len(w)], dtype=float)
+        if nest_processes() > 1:
+            from .ranks import allreduce_sum
+            total = allreduce_sum(total)
+        return float(total[0] / total[1]) if total[1] else float("nan")
+
+    @staticmethod
+    def gathered_synapse_endpoints(synapses: tuple) -> tuple[np.ndarray, np.ndarray]:
+        """Source and target node ids of a synapse set on all ranks."""
+        ends = Network.synapse_endpoints(synapses)
+        if nest_processes() > 1:
+            from .ranks import allgather_concat
+            ends = allgather_concat(*ends)
+        return ends
+
+    @staticmethod
+    def gathered_synapse_weights(synapses: tuple) -> np.ndarray:
+        """Weights of a synapse set on all ranks."""
+        w = Network.synapse_weights(synapses)
+        if nest_processes() > 1:
+            from .ranks import allgather_concat
+            (w,) = allgather_concat(w)
+        return w
+
+    @staticmethod
+    def set_gathered_synapse_weights(synapses: tuple, weights: np.ndarray) -> None:
+        """Set a synapse set's weights from an array over all ranks (the order of
+        `gathered_synapse_weights`): each rank sets its own share."""
+        if nest_processes() > 1:
+            from .ranks import rank_slice
+            weights = np.asarray(weights)[rank_slice(sum(len(c) for c in synapses))]
+        Network.set_synapse_weights(synapses, weights)
 
     def set_outgoing_weight_factor(self, source: str, factor: float) -> int:
         """Set every synapse from population `source` to its planned weight times

@@ -38,8 +38,23 @@ def allgather_concat(*arrays: np.ndarray) -> tuple[np.ndarray, ...]:
     return tuple(np.concatenate([p[i] for p in parts]) for i in range(len(arrays)))
 
 
+def allreduce_sum(values: np.ndarray) -> np.ndarray:
+    """Element-wise sum of a float array over all ranks, on every rank."""
+    return np.sum(_comm().allgather(np.asarray(values, dtype=float)), axis=0)
+
+
+def rank_slice(n_local: int) -> slice:
+    """Where this rank's `n_local` items lie in an array concatenated in rank order."""
+    comm = _comm()
+    counts = comm.allgather(int(n_local))
+    start = int(sum(counts[:comm.Get_rank()]))
+    return slice(start, start + int(n_local))
+
+
 class ReadOnlyRunDirectory(RunDirectory):
     """The run folder as ranks other than 0 see it: readable, never written."""
+
+    writes = False
 
     def update_meta(self, **fields) -> dict:
         return self.read_meta()

@@ -94,6 +94,10 @@ def pid_alive(pid: int) -> bool:
 class RunDirectory:
     """One run's folder."""
 
+    # False for the view of ranks other than 0 (bgmodel.ranks.ReadOnlyRunDirectory):
+    # writers outside this class (episode tables, checkpoints) ask before writing.
+    writes = True
+
     def __init__(self, path: str | Path):
         self.path = Path(path)
 

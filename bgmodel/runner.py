@@ -18,7 +18,7 @@ from pathlib import Path
 
 from . import __version__
 from .config import ResolvedConfig, from_frozen
-from .derive import derive_network
+from .derive import derive_network, input_scale as plan_input_scale
 from .protocols import protocol_class
 from .rundir import PhaseTimer, RunDirectory, atomic_write_text, now_iso
 
@@ -71,7 +71,8 @@ def run_protocol(config: ResolvedConfig, out: str | Path = "log", run_dir: str |
     if not resume and not isinstance(rundir, ReadOnlyRunDirectory):
         atomic_write_text(rundir.config_file, config.to_yaml())
     rundir.update_meta(protocol=config.protocol_name, seed=sim["seed"], threads=sim["threads"],
-                       scale=sim["scale"], config_hash=config.digest(),
+                       scale=sim["scale"], input_scale=plan_input_scale(sim),
+                       config_hash=config.digest(),
                        config_layers=list(config.layers), versions=versions(),
                        command_line=command_line if command_line is not None else sys.argv,
                        host=socket.gethostname(), pid=os.getpid(),
@@ -85,7 +86,9 @@ def run_protocol(config: ResolvedConfig, out: str | Path = "log", run_dir: str |
         from .network import build_network
         with timer("build"):
             net = build_network(plan, config)
-            protocol = protocol_class(config.protocol_name)(config, net, rundir, quiet)
+            # Under MPI only rank 0 reports progress.
+            protocol = protocol_class(config.protocol_name)(config, net, rundir,
+                                                            quiet or not rundir.writes)
             protocol.prepare()
         with timer("protocol"):
             summary = protocol.run(resume=resume)

@@ -105,7 +105,10 @@ def build_schedule(proto: Mapping) -> list[Episode]:
     """
     probes = {p["episode"]: p for p in proto["probes"] if p["episode"] < proto["episodes"]}
     levels_Hz = proto["input_levels_Hz"]
-    silent_from = proto["episodes"] - proto["dopamine"]["none_in_last_episodes"]
+    # The last episodes of the phases, not of a run stopped early: a run of fewer
+    # episodes is the beginning of the whole protocol, episode for episode.
+    scheduled = max(p["last_episode"] for p in proto["phases"].values()) + 1
+    silent_from = scheduled - proto["dopamine"]["none_in_last_episodes"]
     schedule = []
     for k in range(proto["episodes"]):
         name = phase_of(proto, k)
@@ -243,9 +246,9 @@ def check_config(data: Mapping, provenance: Mapping | None = None) -> None:
             if cond["channel"] not in readout:
                 fail(f"{path}.rate_conditions[{j}].channel", cond["channel"],
                      f"a readout channel: {readout}")
-    if dop["none_in_last_episodes"] > proto["episodes"]:
+    if dop["none_in_last_episodes"] > expected_first:
         fail("protocol.dopamine.none_in_last_episodes", dop["none_in_last_episodes"],
-             f"at most protocol.episodes ({proto['episodes']})")
+             f"at most the episodes of the phases ({expected_first})")
     if dop["eta_at_first"] is not None and dop["eta_at_first"] not in events:
         fail("protocol.dopamine.eta_at_first", dop["eta_at_first"],
              f"a dopamine event among {', '.join(events)} or null")

@@ -249,6 +249,8 @@ NETWORK_SCHEMA_FIELDS = {
                       maximum=2**31 - 1),
         "scale": pos("multiplies the sizes of scaled nuclei and of the input relays",
                      maximum=1.0),
+        "input_scale": pos("multiplies the sizes of the input relays instead of scale "
+                           "(null: scale)", maximum=1.0, nullable=True),
         "relay_model": Field("str", "input relays: injectors loaded with numpy-drawn Poisson "
                              "trains, or parrots fed by poisson_generator_ps",
                              choices=("spike_train_injector", "parrot_neuron")),
@@ -345,7 +347,8 @@ STIMULATED_INPUTS = MapOf(num("extra rate of a sampled relay per Hz of stimulus 
 SAMPLED_RELAYS = Record({
     "per_channel": Field("int", "relays per input and channel receiving the extra rate, at "
                          "full scale", minimum=1),
-    "scale_with_network": Field("bool", "multiply per_channel by simulation.scale (same "
+    "scale_with_network": Field("bool", "multiply per_channel by the input relays' "
+                                "scale (simulation.input_scale, or scale): the same "
                                 "share of stimulated inputs per MSN at every scale); always "
                                 "capped at the relays in the channel"),
 }, doc="which relays of a channel receive the extra rate")
@@ -431,7 +434,9 @@ PLASTICITY_SCHEMA = Record({
                 "below_Hz": num("the condition holds while the rate is below this (Hz)"),
             }), "extra conditions, all required"),
         }, optional=("rate_conditions",)), "outcome -> dopamine event, first match wins"),
-        "none_in_last_episodes": Field("int", "episodes at the end without dopamine",
+        "none_in_last_episodes": Field("int", "episodes at the end of the phases without "
+                                       "dopamine (not those of a run stopped early by "
+                                       "protocol.episodes)",
                                        minimum=0),
         "eta_at_first": Field("str", "event whose first delivery applies striatum.eta to "
                               "the outgoing weights of D2 MSNs", nullable=True),

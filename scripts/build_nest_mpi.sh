@@ -23,6 +23,8 @@
 #      spikes with it), and the mpich wheel of bgmodel's [mpi]/[test] extras is removed:
 #      two MPI libraries in one process do not mix.
 #   6. Checks: nest.build_info["have_mpi"] is true, and a two-rank NEST simulation runs.
+# A wheel already in WORK/wheels is reused (step 4 then takes seconds), so that a second
+# venv, or a CI cache of build/nest-mpi/wheels, skips the compile.
 #
 # Cost, measured on a 2-core machine: the NEST compile takes about 14 minutes with
 # JOBS=2 (steps 1-3 and 5 take about a minute more); with 16 cores expect 2-3 minutes.
@@ -65,10 +67,16 @@ if [ ! -d "$SRC" ]; then
     tar -xzf "$WORK/nest_simulator-$NEST_VERSION.tar.gz" -C "$WORK"
 fi
 
-echo "== compiling NEST with MPI ($JOBS jobs; about 14 min on 2 cores)"
-export MAKEFLAGS="-j$JOBS" CMAKE_BUILD_PARALLEL_LEVEL="$JOBS"
-"$PY" -m pip wheel --no-build-isolation --no-deps -C cmake.define.with-mpi=ON \
-    --wheel-dir "$WORK/wheels" "$SRC"
+WHEELS=("$WORK/wheels/nest_simulator-$NEST_VERSION"-*.whl)
+if [ -f "${WHEELS[0]}" ]; then
+    # A wheel built earlier (delete build/nest-mpi/wheels to rebuild): seconds, not minutes.
+    echo "== reusing ${WHEELS[0]}"
+else
+    echo "== compiling NEST with MPI ($JOBS jobs; about 14 min on 2 cores)"
+    export MAKEFLAGS="-j$JOBS" CMAKE_BUILD_PARALLEL_LEVEL="$JOBS"
+    "$PY" -m pip wheel --no-build-isolation --no-deps -C cmake.define.with-mpi=ON \
+        --wheel-dir "$WORK/wheels" "$SRC"
+fi
 "$PY" -m pip install --force-reinstall --no-deps "$WORK/wheels/nest_simulator-$NEST_VERSION"-*.whl
 
 echo "== mpi4py against the same MPI"

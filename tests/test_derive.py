@@ -121,6 +121,24 @@ def test_scale_shrinks_msn_and_inputs_but_keeps_indegrees_and_weights():
         assert min(len(m) for m in small.populations[pop].channels) >= 40
 
 
+def test_input_scale_sets_the_relays_apart_from_the_msns():
+    cfg = load_config("resting_state", preset="small",
+                      overrides=["simulation.input_scale=0.5"])
+    plan = derive_network(cfg)
+    assert plan.scale == 0.1 and plan.input_scale == 0.5
+    assert plan.populations["MSN_D1"].size + plan.populations["MSN_D2"].size == 3173
+    for name in ("CSN", "PTN", "CMPf"):
+        assert plan.populations[name].size == 18000
+    # null (the default): the relays follow simulation.scale
+    assert derive_network(load_config("resting_state", preset="small")).input_scale == 0.1
+
+
+def test_input_scale_outside_zero_one_is_refused():
+    from bgmodel.config import ConfigError
+    with pytest.raises(ConfigError, match=r"simulation\.input_scale = 1\.5"):
+        load_config("resting_state", overrides=["simulation.input_scale=1.5"])
+
+
 def test_positions_and_channels(plan):
     centres = plan.channel_centres
     assert centres[0] == pytest.approx([0.24 * math.cos(math.radians(-30)), -0.12])

@@ -87,21 +87,36 @@ def test_allgather_concat_and_read_only_run_folder_over_two_ranks(tmp_path):
     script.write_text(
         "import sys, numpy as np\n"
         "from mpi4py import MPI\n"
-        "from bgmodel.ranks import ReadOnlyRunDirectory, allgather_concat\n"
+        "from bgmodel.ranks import ReadOnlyRunDirectory, allgather_concat, allreduce_sum, rank_slice\n"
+        "from bgmodel.episodes import EpisodeTable\n"
+        "from bgmodel.authors_format import EpisodeWriter\n"
         "from bgmodel.rundir import RunDirectory\n"
         "rank = MPI.COMM_WORLD.Get_rank()\n"
         "a, b = allgather_concat(np.arange(rank + 1), np.full(rank + 1, 10.0 * rank))\n"
         "path = sys.argv[1]\n"
-        "open(f'{path}.{rank}.txt', 'w').write(f'{a.tolist()} {b.tolist()}')\n"
+        "s = allreduce_sum(np.array([rank + 1.0, 2.0]))\n"
+        "sl = rank_slice(rank + 2)\n"
+        "open(f'{path}.{rank}.txt', 'w').write(f'{a.tolist()} {b.tolist()} {s.tolist()} "
+        "{sl.start}:{sl.stop}')\n"
         "rd = RunDirectory.at(path) if rank == 0 else ReadOnlyRunDirectory(path)\n"
         "rd.set_status('running', rank=rank)\n"
-        "rd.write_result_json('r.json', {'rank': rank})\n")
+        "rd.write_result_json('r.json', {'rank': rank})\n"
+        "MPI.COMM_WORLD.Barrier()\n"
+        "table = EpisodeTable(rd.results / 'episodes.csv', ['episode', 'rank'], writes=rd.writes)\n"
+        "table.append({'episode': 0, 'rank': rank})\n"
+        "assert table.as_columns()['rank'].tolist() == [float(rank)]\n"
+        "EpisodeWriter(rd.results / 'authors', {'lambda': 0.1, 'kappa': 2, 'eta': 1},\n"
+        "              np.zeros((6, 2)), writes=rd.writes).append(\n"
+        "    {p: np.zeros(5) for p in ('GPi', 'MSN', 'MSN_D1', 'MSN_D2', 'FSI', 'GPe', 'STN')}, 1)\n")
     out = subprocess.run([launcher, "-n", "2", sys.executable, str(script), str(tmp_path / "run")],
                          capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
-    for rank in (0, 1):  # every rank got both ranks' arrays, in rank order
-        gathered = (tmp_path / f"run.{rank}.txt").read_text()
-        assert gathered == "[0, 0, 1] [0.0, 10.0, 10.0]"
+    # every rank got both ranks' arrays in rank order, the sums, and its own slice
+    assert (tmp_path / "run.0.txt").read_text() == "[0, 0, 1] [0.0, 10.0, 10.0] [3.0, 4.0] 0:2"
+    assert (tmp_path / "run.1.txt").read_text() == "[0, 0, 1] [0.0, 10.0, 10.0] [3.0, 4.0] 2:5"
     run = RunDirectory(tmp_path / "run")
     assert run.read_meta()["rank"] == 0 and run.read_meta()["status"] == "running"
     assert json.loads((run.results / "r.json").read_text()) == {"rank": 0}
+    # the episode table and the authors' files: rank 0's rows only, written once
+    assert (run.results / "episodes.csv").read_text() == "episode,rank\n0,0\n"
+    assert (run.results / "authors" / "current_task.txt").read_text() == "1\n"

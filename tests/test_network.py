@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from bgmodel.config import load_config
-from bgmodel.derive import derive_network, periodic_distance
+from bgmodel.derive import derive_network
 
 pytestmark = pytest.mark.nest
 

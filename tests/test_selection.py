@@ -4,7 +4,7 @@ import math
 import numpy as np
 import pytest
 
-from bgmodel.channel_input import relays_to_sample, sample_relays
+from bgmodel.channel_input import relays_to_sample, sample_relays, sample_stimulated_relays
 from bgmodel.config import load_config
 from bgmodel.protocols.action_selection import check_config
 from bgmodel.schema import ConfigError
@@ -127,6 +127,20 @@ def test_relays_to_sample_scales_and_caps():
     assert relays_to_sample(200, 0.001, True, 5) == 1       # at least one
     assert relays_to_sample(200, 0.1, False, 160) == 160    # capped at the channel
     assert relays_to_sample(200, 0.1, False, 0) == 0
+
+
+def test_stimulated_relays_follow_the_relays_scale_not_the_msns():
+    from bgmodel.derive import derive_network
+    cfg = load_config("plasticity", preset="small", overrides=["simulation.input_scale=0.5"])
+    plan = derive_network(cfg)
+    proto = cfg["protocol"]
+    sampled = sample_stimulated_relays(plan, proto["stimulated_inputs"], (1, 2),
+                                       proto["sampled_relays"], plan.input_scale,
+                                       np.random.default_rng(0))
+    # 300 per channel at full scale, relays at 50 % (MSNs at 10 %)
+    assert {len(v) for v in sampled.values()} == {150}
+    for (name, ch), idx in sampled.items():
+        assert set(idx) <= set(plan.populations[name].channels[ch])
 
 
 def test_sample_relays_draws_distinct_members_reproducibly():

@@ -15,7 +15,7 @@ def register(sub) -> None:
 def describe(config) -> str:
     """Text tables of populations and connections."""
     plan = derive_network(config)
-    lines = [f"scale {plan.scale:g}, seed {config['simulation']['seed']}", "",
+    lines = [f"scale {plan.scale:g} (input relays {plan.input_scale:g}), seed {config['simulation']['seed']}", "",
              f"{'population':<12}{'kind':<9}{'neurons':>8}  per channel (0..{len(plan.channel_centres) - 1})"]
     for pop in plan.populations.values():
         per_ch = " ".join(str(len(m)) for m in pop.channels) if pop.channels else "-"

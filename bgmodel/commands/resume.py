@@ -13,6 +13,8 @@ def main(args) -> int:
     from ..protocols import protocol_class
     from ..runner import resume_run
     rundir, summary = resume_run(args.run, quiet=args.quiet)
+    if not rundir.writes:
+        return 0  # MPI ranks other than 0: rank 0 reports
     print(protocol_class(rundir.read_meta()["protocol"]).report(summary))
     print(f"results: {rundir.path}")
     return 0

@@ -22,6 +22,8 @@ def main(args) -> int:
     from ..protocols import protocol_class
     rundir, summary = run_protocol(config, out=args.out, run_dir=args.run_dir,
                                    command_line=["bgmodel"] + sys.argv[1:], quiet=args.quiet)
+    if not rundir.writes:
+        return 0  # MPI ranks other than 0: rank 0 reports
     protocol = protocol_class(config.protocol_name)
     print(protocol.report(summary))
     meta = rundir.read_meta()

@@ -115,7 +115,7 @@ class ActionSelection:
         rng = np.random.default_rng([sim["seed"], 0xA5E1])
         self.sampled = sample_stimulated_relays(self.plan, self.proto["stimulated_inputs"],
                                                 self.competing, self.proto["sampled_relays"],
-                                                sim["scale"], rng)
+                                                self.plan.input_scale, rng)
         stimulate_sampled_relays(self.net, self.rundir, self.sampled)
         self.net.record_spikes(self.recorded, start_ms=0.0)
 

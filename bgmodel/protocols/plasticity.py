@@ -38,7 +38,7 @@ from ..channel_input import (sample_stimulated_relays, stimulate_sampled_relays,
 from ..checkpoint import (Checkpoint, SynapseState, load_checkpoint, restore_rng, rng_state,
                           save_checkpoint)
 from ..derive import MSN_D1, MSN_D2, population_of_nucleus
-from ..episodes import (NO_SELECTION, EpisodeTable, rate_column, read_episodes, table_columns,
+from ..episodes import (NO_SELECTION, EpisodeTable, rate_column, table_columns,
                         weight_column, window_means)
 from ..progress import Progress
 from ..rundir import json_safe
@@ -60,12 +60,6 @@ class Plasticity:
     def __init__(self, config, network, rundir, quiet=False):
         self.config = getattr(config, "data", config)
         check_config(self.config, getattr(config, "provenance", {}))
-        from ..network import nest_processes
-        if nest_processes() > 1:
-            # Weight summaries and checkpoints read rank-local synapses and write files
-            # directly; neither is gathered across MPI ranks yet.
-            raise NotImplementedError("the plasticity protocol runs on one NEST process "
-                                      "(threads, not MPI ranks)")
         self.proto = self.config["protocol"]
         self.net = network
         self.plan = network.plan
@@ -93,7 +87,7 @@ class Plasticity:
         self.eta_applied = False
         self.table = EpisodeTable(rundir.results / TABLE, table_columns(
             self.proto["stimulated_inputs"], self.competing, self.read, self.readout,
-            self.events, self.weight_channels))
+            self.events, self.weight_channels), writes=rundir.writes)
         self.authors: EpisodeWriter | None = None
         self.timings: dict[str, float] = {}
 
@@ -105,10 +99,9 @@ class Plasticity:
     def prepare(self) -> None:
         """Sample the stimulated relays and add their inputs, choose the MSNs of the
         weight summary, attach spike recorders."""
-        sim = self.config["simulation"]
         self.sampled = sample_stimulated_relays(self.plan, self.proto["stimulated_inputs"],
                                                 self.competing, self.proto["sampled_relays"],
-                                                sim["scale"], self.rng)
+                                                self.plan.input_scale, self.rng)
         stimulate_sampled_relays(self.net, self.rundir, self.sampled)
         limit = self.proto["weight_summary"]["max_targets"]
         for cell in (MSN_D1, MSN_D2):
@@ -127,9 +120,10 @@ class Plasticity:
         self.all_plastic = self.net.plastic_synapses()
 
     def endpoints(self) -> tuple:
-        """Source and target ids of all plastic synapses (read once, when first needed)."""
+        """Source and target ids of all plastic synapses, on all MPI ranks (read once,
+        when first needed)."""
         if self.plastic_endpoints is None:
-            self.plastic_endpoints = self.net.synapse_endpoints(self.all_plastic)
+            self.plastic_endpoints = self.net.gathered_synapse_endpoints(self.all_plastic)
         return self.plastic_endpoints
 
     # ------------------------------------------------------------------ readout
@@ -153,11 +147,8 @@ class Plasticity:
 
     def mean_weights(self) -> dict:
         """Mean plastic weight onto each sampled (cell, channel) group."""
-        out = {}
-        for (cell, ch), synapses in self.weight_sets.items():
-            w = self.net.synapse_weights(synapses)
-            out[weight_column(cell, ch)] = float(w.mean()) if len(w) else float("nan")
-        return out
+        return {weight_column(cell, ch): self.net.mean_synapse_weight(synapses)
+                for (cell, ch), synapses in self.weight_sets.items()}
 
     # ------------------------------------------------------------------ eta
     def apply_eta(self) -> None:
@@ -174,9 +165,11 @@ class Plasticity:
 
     def write_checkpoint(self, episodes_done: int) -> None:
         src, tgt = self.endpoints()
-        plastic = SynapseState(src, tgt, self.net.synapse_weights(self.all_plastic))
+        plastic = SynapseState(src, tgt, self.net.gathered_synapse_weights(self.all_plastic))
         state = {"episodes_done": episodes_done, "rng": rng_state(self.rng),
                  "input_rngs": {k: rng_state(r) for k, r in self._input_rngs().items()}}
+        if not self.rundir.writes:
+            return
         save_checkpoint(self.rundir.results / CHECKPOINT,
                         Checkpoint(episodes_done, plastic, self.eta_applied, state))
 
@@ -188,7 +181,7 @@ class Plasticity:
             raise RuntimeError("the rebuilt network's plastic synapses differ from the "
                                "checkpoint's (another NEST version or thread count?); "
                                "cannot resume")
-        self.net.set_synapse_weights(self.all_plastic, cp.plastic.weight)
+        self.net.set_gathered_synapse_weights(self.all_plastic, cp.plastic.weight)
         if cp.eta_applied:
             self.apply_eta()
         if "rng" in cp.state:
@@ -268,13 +261,14 @@ class Plasticity:
         files back to its episode count (episodes written after it are done again)."""
         cp_path = self.rundir.results / CHECKPOINT
         checkpoint = load_checkpoint(cp_path) if resume and cp_path.is_file() else None
-        if not resume and cp_path.is_file():
+        if not resume and cp_path.is_file() and self.rundir.writes:
             cp_path.unlink()  # a fresh run in an old folder must not resume from it
         start = checkpoint.episodes_done if checkpoint else 0
         st = self.config["striatum"]
         self.authors = EpisodeWriter(self.rundir.results / AUTHORS_FOLDER,
                                      {"lambda": st["lambda"], "kappa": st["kappa"],
-                                      "eta": st["eta"]}, self.plan.channel_centres)
+                                      "eta": st["eta"]}, self.plan.channel_centres,
+                                     writes=self.rundir.writes)
         self.authors.truncate(start)
         if resume:
             self.table.resume(start)
@@ -321,7 +315,7 @@ class Plasticity:
 
     def summary(self) -> dict:
         """Window means, dopamine counts and per-episode wall times from episodes.csv."""
-        table = read_episodes(self.table.path)
+        table = self.table.as_columns()
         wall, cpu = table["wall_s"], table["cpu_s"]
         events, counts = np.unique(table["dopamine_event"], return_counts=True)
         n = len(wall)

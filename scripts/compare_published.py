@@ -1,0 +1,85 @@
+#!/usr/bin/env python
+"""Learning numbers of plasticity runs next to the authors' published runs.
+
+Usage:
+    python scripts/compare_published.py RUN... [--reference FOLDER] [--windows ...]
+
+RUN is a bgmodel run folder (its results/authors_format/ is read) or a folder in the
+authors' format. FOLDER is one published condition, e.g.
+../shared/reference-data/run4_k_4_l_02_m_1 (its complete, unmarked logN runs are
+averaged; runs marked x are left out). For every episode window (default: CS+ 0-9,
+CS+ 90-99, CS- end 200-229, clipped to the episodes a run has) it prints
+GPi(ch1) - GPi(ch2), the D1 rates of channels 1 and 2 and their ratio to the first
+window; and, for runs that reached the end of CS-, whether discrimination converged
+(GPi of channel 2 below channel 1 over the last window).
+"""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+
+from bgmodel.authors_format import AuthorsRun, read_condition, read_run
+
+WINDOWS = {"CS+ 0-9": (0, 9), "CS+ 90-99": (90, 99), "CS- 200-229": (200, 229)}
+
+
+def load(path: Path) -> AuthorsRun:
+    folder = path / "results" / "authors_format"
+    return read_run(folder if folder.is_dir() else path)
+
+
+def window_numbers(run: AuthorsRun, first: int, last: int) -> dict | None:
+    """Means over episodes first..last (None when the run has none of them)."""
+    if run.episodes <= first:
+        return None
+    sl = slice(first, min(last, run.episodes - 1) + 1)
+    gpi, d1 = run.rates["GPi"][sl], run.rates["MSN_D1"][sl]
+    return {"contrast": float(np.mean(gpi[:, 1] - gpi[:, 2])),
+            "d1_ch1": float(np.mean(d1[:, 1])), "d1_ch2": float(np.mean(d1[:, 2])),
+            "episodes": sl.stop - sl.start}
+
+
+def describe(label: str, runs: list[AuthorsRun], windows: dict) -> list[str]:
+    lines = []
+    base = None
+    for name, (first, last) in windows.items():
+        per_run = [w for w in (window_numbers(r, first, last) for r in runs) if w]
+        if not per_run:
+            continue
+        mean = {k: float(np.mean([w[k] for w in per_run])) for k in per_run[0]}
+        base = base or mean
+        ratio = mean["d1_ch1"] / base["d1_ch1"] if base["d1_ch1"] > 0 else float("nan")
+        contrasts = ", ".join(f"{w['contrast']:+.1f}" for w in per_run)
+        spread = f"  (runs: {contrasts})" if len(per_run) > 1 else ""
+        lines.append(f"{label:<42}{name:<13}{mean['contrast']:>+8.2f}{mean['d1_ch1']:>9.3f}"
+                     f"{mean['d1_ch2']:>9.3f}{ratio:>8.1f}x{spread}")
+    ended = [r for r in runs if r.episodes >= 230]
+    if ended:
+        converged = sum(window_numbers(r, 200, 229)["contrast"] > 0 for r in ended)
+        lines.append(f"{label:<42}{'converged':<13}{converged} of {len(ended)} complete runs "
+                     "(GPi ch2 below ch1 over 200-229)")
+    return lines
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("runs", nargs="*", type=Path)
+    p.add_argument("--reference", type=Path, action="append", default=[],
+                   help="a published condition folder (repeatable)")
+    args = p.parse_args()
+    print(f"{'runs':<42}{'window':<13}{'GPi1-2':>8}{'D1 ch1':>9}{'D1 ch2':>9}"
+          f"{'D1 ch1 / first':>15}")
+    for ref in args.reference:
+        runs = read_condition(ref)
+        for line in describe(f"published {ref.name} ({len(runs)})", runs, WINDOWS):
+            print(line)
+    for path in args.runs:
+        for line in describe(path.name, [load(path)], WINDOWS):
+            print(line)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -32,6 +32,7 @@ from ..channel_input import (sample_stimulated_relays, stimulate_sampled_relays,
                              stimulus_key)
 from ..derive import population_of_nucleus
 from ..progress import Progress
+from .base import ProtocolBase
 from ..rundir import json_safe
 from ..schema import ConfigError, source_of
 from ..selection import (classify, expected_outcome, grid_steps, pooled_rate, rest_references,
@@ -77,19 +78,14 @@ def _fmt(x: float) -> str:
 
 
 
-class ActionSelection:
+class ActionSelection(ProtocolBase):
     """The action-selection protocol (see the module docstring)."""
 
     name = "action_selection"
+    check_protocol_config = staticmethod(check_config)
 
     def __init__(self, config, network, rundir, quiet=False):
-        self.config = getattr(config, "data", config)
-        check_config(self.config, getattr(config, "provenance", {}))
-        self.proto = self.config["protocol"]
-        self.net = network
-        self.plan = network.plan
-        self.rundir = rundir
-        self.quiet = quiet
+        super().__init__(config, network, rundir, quiet)
         grid = self.proto["grid"]
         self.steps = grid_steps(grid["channel1_levels"], grid["channel2_levels"],
                                 grid["rate_step_Hz"])
@@ -105,7 +101,6 @@ class ActionSelection:
         self.rate_rows: list[str] = []
         self.selection_rows: list[str] = []
         self.records: list[dict] = []
-        self.timings: dict[str, float] = {}
 
     # ------------------------------------------------------------------ set-up
     def prepare(self) -> None:

@@ -41,6 +41,7 @@ from ..derive import MSN_D1, MSN_D2, population_of_nucleus
 from ..episodes import (NO_SELECTION, EpisodeTable, rate_column, table_columns,
                         weight_column, window_means)
 from ..progress import Progress
+from .base import ProtocolBase
 from ..rundir import json_safe
 from ..schedule import (DopamineRule, Episode, build_schedule, check_config, dopamine_event,
                         episode_times, selected_channel)
@@ -52,19 +53,14 @@ AUTHORS_FOLDER = "authors_format"
 
 
 
-class Plasticity:
+class Plasticity(ProtocolBase):
     """The plasticity protocol (see the module docstring)."""
 
     name = "plasticity"
+    check_protocol_config = staticmethod(check_config)
 
     def __init__(self, config, network, rundir, quiet=False):
-        self.config = getattr(config, "data", config)
-        check_config(self.config, getattr(config, "provenance", {}))
-        self.proto = self.config["protocol"]
-        self.net = network
-        self.plan = network.plan
-        self.rundir = rundir
-        self.quiet = quiet
+        super().__init__(config, network, rundir, quiet)
         self.schedule = build_schedule(self.proto)
         self.times = episode_times(self.proto)
         self.rules = [DopamineRule.from_config(r) for r in self.proto["dopamine"]["rules"]]
@@ -89,7 +85,6 @@ class Plasticity:
             self.proto["stimulated_inputs"], self.competing, self.read, self.readout,
             self.events, self.weight_channels), writes=rundir.writes)
         self.authors: EpisodeWriter | None = None
-        self.timings: dict[str, float] = {}
 
     @staticmethod
     def snc_population(event: str) -> str:

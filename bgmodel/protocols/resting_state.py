@@ -17,21 +17,17 @@ import numpy as np
 from ..analysis import mean_rate, population_rate, window
 from ..derive import population_of_nucleus
 from ..progress import Progress
+from .base import ProtocolBase
 
 # Nuclei whose rates the resting state reports, with MSN also split into D1 and D2.
 REPORTED = ("MSN", "MSN_D1", "MSN_D2", "FSI", "STN", "GPe", "GPi")
 
 
-class RestingState:
+class RestingState(ProtocolBase):
     name = "resting_state"
 
     def __init__(self, config, network, rundir, quiet=False):
-        self.config = getattr(config, "data", config)
-        self.proto = self.config["protocol"]
-        self.net = network
-        self.rundir = rundir
-        self.quiet = quiet
-        self.timings: dict[str, float] = {}  # phase -> wall seconds, merged into run.json
+        super().__init__(config, network, rundir, quiet)
         plan_pops = network.plan.populations
         self.populations = [p for p in plan_pops if plan_pops[p].kind == "nucleus"]
         self.recorded = sorted(set(self.populations) | set(self.proto["record_spikes_of"]),

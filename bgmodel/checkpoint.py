@@ -25,8 +25,8 @@ FORMAT_VERSION = 1
 
 @dataclass
 class SynapseState:
-    """Weights of a set of synapses, identified by (source, target) node ids in NEST's
-    order."""
+    """Weights of a set of synapses, identified by (source, target) node ids, in the
+    canonical order of bgmodel.synapse_set."""
 
     source: np.ndarray
     target: np.ndarray
@@ -36,6 +36,10 @@ class SynapseState:
         """Whether (source, target) lists the same synapses in the same order."""
         return (len(source) == len(self.source) and np.array_equal(source, self.source)
                 and np.array_equal(target, self.target))
+
+    def reordered(self, order: np.ndarray) -> "SynapseState":
+        """The same synapses listed in `order` (a permutation of their positions)."""
+        return SynapseState(self.source[order], self.target[order], self.weight[order])
 
 
 @dataclass

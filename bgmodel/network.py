@@ -24,11 +24,10 @@ import nest  # noqa: E402
 
 from .derive import ConnectionPlan, NetworkPlan  # noqa: E402
 from .inputs import PoissonInputs  # noqa: E402
+from .synapse_set import SynapseSet  # noqa: E402
 
 PLASTIC_MODEL = {"plastic_D1": "bg_corticostriatal_D1", "plastic_D2": "bg_corticostriatal_D2"}
 RELAY_MODEL = "parrot_neuron"
-# Synapses read or set per PyNEST call (Network._chunks).
-SYNAPSE_CHUNK = 100_000
 
 
 def nest_version() -> str:
@@ -44,6 +43,11 @@ def nest_processes() -> int:
 def nest_rank() -> int:
     """This process's rank among them (0 without MPI)."""
     return int(nest.Rank())
+
+
+def num_virtual_processes() -> int:
+    """Threads times MPI processes: NEST places node n on virtual process n % this."""
+    return int(nest.GetKernelStatus("total_num_virtual_procs"))
 
 
 @dataclass
@@ -327,14 +331,24 @@ class Network:
             table = allgather_concat(*table)
         return table
 
+    @property
+    def processes(self) -> int:
+        """MPI processes running this network."""
+        return nest_processes()
+
+    @property
+    def virtual_processes(self) -> int:
+        """Threads times processes (bgmodel.synapse_set orders synapses by them)."""
+        return num_virtual_processes()
+
     def num_connections(self) -> int:
         return int(nest.num_connections)
 
     # ------------------------------------------------------------------ synapse sets
-    # A synapse set is a tuple of NEST SynapseCollections, read and written as one
-    # array in that order. Make sets after the first simulate (NEST may sort
-    # connections when it prepares the first simulation).
-    def plastic_synapses(self, target: str | None = None, indices=None) -> tuple:
+    # A synapse set (SynapseSet) is a tuple of NEST SynapseCollections, read and written
+    # as one array in its canonical order. Make sets after the first simulate (NEST may
+    # sort connections when it prepares the first simulation).
+    def plastic_synapses(self, target: str | None = None, indices=None) -> SynapseSet:
         """The plastic corticostriatal synapses: all of them, or those onto neurons
         `indices` (into population `target`, MSN_D1 or MSN_D2)."""
         kw = {}
@@ -344,68 +358,71 @@ class Network:
                 ids = sorted(int(pop[int(i)].global_id) for i in indices)
                 pop = nest.NodeCollection(ids) if ids else None
             if pop is None:
-                return ()
+                return SynapseSet(())
             kw["target"] = pop
-        return tuple(nest.GetConnections(synapse_model=model, **kw)
-                     for model in PLASTIC_MODEL.values())
+        return SynapseSet(tuple(nest.GetConnections(synapse_model=model, **kw)
+                                for model in PLASTIC_MODEL.values()))
 
     @staticmethod
-    def _chunks(synapses: tuple):
-        """(offset, SynapseCollection) pieces of a synapse set of at most
-        SYNAPSE_CHUNK synapses: PyNEST turns every synapse it reads or sets into a
-        dictionary, so 7 million at once take about 10 GB; pieces keep that small, at
-        the same speed."""
-        offset = 0
-        for conns in synapses:
-            n = len(conns)
-            for start in range(0, n, SYNAPSE_CHUNK):
-                stop = min(n, start + SYNAPSE_CHUNK)
-                yield offset + start, conns if (start, stop) == (0, n) else conns[start:stop]
-            offset += n
-
-    @staticmethod
-    def synapse_endpoints(synapses: tuple) -> tuple[np.ndarray, np.ndarray]:
-        """Source and target node ids of a synapse set."""
+    def synapse_endpoints(synapses: SynapseSet) -> tuple[np.ndarray, np.ndarray]:
+        """Source and target node ids of a synapse set (canonical order)."""
         src, tgt = [], []
-        for _, conns in Network._chunks(synapses):
+        for _, conns in synapses.chunks():
             data = conns.get(["source", "target"])
             src.append(np.atleast_1d(np.asarray(data["source"], dtype=np.int64)))
             tgt.append(np.atleast_1d(np.asarray(data["target"], dtype=np.int64)))
         empty = np.zeros(0, dtype=np.int64)
-        return (np.concatenate(src) if src else empty, np.concatenate(tgt) if tgt else empty)
+        src, tgt = (np.concatenate(src) if src else empty, np.concatenate(tgt) if tgt else empty)
+        synapses.set_order_from_targets(tgt, num_virtual_processes())
+        return synapses.canonical(src), synapses.canonical(tgt)
 
     @staticmethod
-    def synapse_weights(synapses: tuple) -> np.ndarray:
-        """Weights of a synapse set."""
+    def synapse_weights(synapses: SynapseSet) -> np.ndarray:
+        """Weights of a synapse set (canonical order)."""
+        Network.ensure_order(synapses)
         parts = [np.atleast_1d(np.asarray(conns.get("weight"), dtype=float))
-                 for _, conns in Network._chunks(synapses)]
-        return np.concatenate(parts) if parts else np.zeros(0)
+                 for _, conns in synapses.chunks()]
+        return synapses.canonical(np.concatenate(parts) if parts else np.zeros(0))
 
     @staticmethod
-    def set_synapse_weights(synapses: tuple, weights: np.ndarray) -> None:
-        """Set the weights of a synapse set from one array in the set's order."""
+    def set_synapse_weights(synapses: SynapseSet, weights: np.ndarray) -> None:
+        """Set the weights of a synapse set from one array in canonical order."""
         weights = np.asarray(weights, dtype=float)
-        total = sum(len(c) for c in synapses)
-        if len(weights) != total:
-            raise ValueError(f"{len(weights)} weights for {total} synapses")
-        for start, conns in Network._chunks(synapses):
+        if len(weights) != len(synapses):
+            raise ValueError(f"{len(weights)} weights for {len(synapses)} synapses")
+        Network.ensure_order(synapses)
+        weights = synapses.nest_order(weights)
+        for start, conns in synapses.chunks():
             conns.set(weight=weights[start:start + len(conns)].tolist())
+
+    @staticmethod
+    def ensure_order(synapses: SynapseSet) -> None:
+        """Read the targets once, for the canonical order, if nothing has yet."""
+        if synapses.order is None:
+            tgt = [np.atleast_1d(np.asarray(conns.get("target"), dtype=np.int64))
+                   for _, conns in synapses.chunks()]
+            synapses.set_order_from_targets(
+                np.concatenate(tgt) if tgt else np.zeros(0, dtype=np.int64),
+                num_virtual_processes())
 
     # Under MPI a synapse lives on its target's rank and GetConnections returns this
     # rank's share: the methods below combine the ranks' shares (concatenated in rank
     # order), so that every rank sees the same numbers.
     @staticmethod
-    def mean_synapse_weight(synapses: tuple) -> float:
-        """Mean weight of a synapse set over all ranks (nan when it is empty)."""
-        w = Network.synapse_weights(synapses)
-        total = np.array([w.sum(), len(w)], dtype=float)
+    def mean_synapse_weight(synapses: SynapseSet) -> float:
+        """Mean weight of a synapse set over all ranks (nan when it is empty). The sum
+        is exact (math.fsum), so it does not depend on the order NEST lists them in."""
+        parts = [np.asarray(conns.get("weight"), dtype=float)
+                 for _, conns in synapses.chunks()]
+        w = np.concatenate([np.atleast_1d(p) for p in parts]) if parts else np.zeros(0)
+        total = np.array([math.fsum(w), len(w)], dtype=float)
         if nest_processes() > 1:
             from .ranks import allreduce_sum
             total = allreduce_sum(total)
         return float(total[0] / total[1]) if total[1] else float("nan")
 
     @staticmethod
-    def gathered_synapse_endpoints(synapses: tuple) -> tuple[np.ndarray, np.ndarray]:
+    def gathered_synapse_endpoints(synapses: SynapseSet) -> tuple[np.ndarray, np.ndarray]:
         """Source and target node ids of a synapse set on all ranks."""
         ends = Network.synapse_endpoints(synapses)
         if nest_processes() > 1:
@@ -414,7 +431,7 @@ class Network:
         return ends
 
     @staticmethod
-    def gathered_synapse_weights(synapses: tuple) -> np.ndarray:
+    def gathered_synapse_weights(synapses: SynapseSet) -> np.ndarray:
         """Weights of a synapse set on all ranks."""
         w = Network.synapse_weights(synapses)
         if nest_processes() > 1:
@@ -423,12 +440,12 @@ class Network:
         return w
 
     @staticmethod
-    def set_gathered_synapse_weights(synapses: tuple, weights: np.ndarray) -> None:
+    def set_gathered_synapse_weights(synapses: SynapseSet, weights: np.ndarray) -> None:
         """Set a synapse set's weights from an array over all ranks (the order of
         `gathered_synapse_weights`): each rank sets its own share."""
         if nest_processes() > 1:
             from .ranks import rank_slice
-            weights = np.asarray(weights)[rank_slice(sum(len(c) for c in synapses))]
+            weights = np.asarray(weights)[rank_slice(len(synapses))]
         Network.set_synapse_weights(synapses, weights)
 
     def set_outgoing_weight_factor(self, source: str, factor: float) -> int:

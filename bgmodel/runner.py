@@ -20,6 +20,7 @@ from . import __version__
 from .config import ResolvedConfig, from_frozen
 from .derive import derive_network, input_scale as plan_input_scale
 from .protocols import protocol_class
+from .schema import ConfigError
 from .rundir import PhaseTimer, RunDirectory, atomic_write_text, now_iso
 
 
@@ -66,14 +67,18 @@ def run_protocol(config: ResolvedConfig, out: str | Path = "log", run_dir: str |
     """
     # Under mpiexec with a NEST built with MPI, only rank 0 writes (bgmodel.ranks).
     from .ranks import ReadOnlyRunDirectory, shared_run_directory
+    # The protocol's own cross-checks run before the (long, at full scale) build.
+    protocol_class(config.protocol_name).check_protocol_config(config.data, config.provenance)
     rundir = shared_run_directory(out, config.protocol_name, config.digest(), run_dir)
     sim = config["simulation"]
     if not resume and not isinstance(rundir, ReadOnlyRunDirectory):
         atomic_write_text(rundir.config_file, config.to_yaml())
+    # A resumed run keeps the layers it was first made from (its config.yaml is their merge).
+    layers = rundir.read_meta().get("config_layers") if resume else None
     rundir.update_meta(protocol=config.protocol_name, seed=sim["seed"], threads=sim["threads"],
                        scale=sim["scale"], input_scale=plan_input_scale(sim),
                        config_hash=config.digest(),
-                       config_layers=list(config.layers), versions=versions(),
+                       config_layers=layers or list(config.layers), versions=versions(),
                        command_line=command_line if command_line is not None else sys.argv,
                        host=socket.gethostname(), pid=os.getpid(),
                        started_at=now_iso(), resumed=resume)
@@ -111,12 +116,58 @@ def run_protocol(config: ResolvedConfig, out: str | Path = "log", run_dir: str |
     return rundir, summary
 
 
-def resume_run(path: str | Path, quiet: bool = False) -> tuple[RunDirectory, dict]:
+def resume_run(path: str | Path, quiet: bool = False, episodes: int | None = None,
+               checkpoint_every: int | None = None) -> tuple[RunDirectory, dict]:
     """Continue (or, for protocols without checkpoints, redo) the run in `path` with its
-    frozen config."""
+    frozen config.
+
+    `episodes` extends a protocol run with episodes (plasticity) to that many episodes:
+    a run of fewer episodes is the beginning of the whole protocol, episode for episode,
+    so the extended run continues from its last checkpoint as if it had been started
+    with the larger count. `checkpoint_every` changes how often it saves checkpoints.
+    Nothing else of the frozen config can change: it would change the model mid-run."""
     rundir = RunDirectory(path)
     if not rundir.config_file.is_file():
         raise FileNotFoundError(f"{path}: no config.yaml; not a bgmodel run folder")
     config = from_frozen(rundir.config_file)
+    changes = {}
+    if episodes is not None:
+        changes["episodes"] = checked_extension(rundir, config, episodes)
+    if checkpoint_every is not None:
+        changes["checkpoint_every_episodes"] = checkpoint_every
+    if changes:
+        config = changed_config(rundir, config, changes)
     return run_protocol(config, run_dir=rundir.path, quiet=quiet, resume=True,
                         command_line=rundir.read_meta().get("command_line"))
+
+
+def checked_extension(rundir: RunDirectory, config: ResolvedConfig, episodes: int) -> int:
+    """`episodes` if it may replace the frozen protocol.episodes (it never shortens)."""
+    proto = config["protocol"]
+    if "episodes" not in proto:
+        raise ConfigError("resume --episodes", "protocol.episodes", episodes,
+                          f"the {config.protocol_name} protocol has no episodes to extend")
+    if episodes < proto["episodes"]:
+        raise ConfigError("resume --episodes", "protocol.episodes", episodes,
+                          f"{rundir.config_file} ran {proto['episodes']} episodes; an "
+                          f"extension needs at least {proto['episodes']}")
+    return episodes
+
+
+def changed_config(rundir: RunDirectory, config: ResolvedConfig,
+                   changes: dict) -> ResolvedConfig:
+    """The frozen config with protocol keys changed, validated and checked by the
+    protocol, written back to config.yaml and recorded in run.json's `extensions`."""
+    proto = config["protocol"]
+    changed = {k: v for k, v in changes.items() if proto.get(k) != v}
+    if not changed:
+        return config
+    new = from_frozen(rundir.config_file, [f"protocol.{k}={v}" for k, v in changed.items()])
+    protocol_class(new.protocol_name).check_protocol_config(new.data, new.provenance)
+    atomic_write_text(rundir.config_file, new.to_yaml())
+    history = rundir.read_meta().get("extensions", [])
+    history.append({"at": now_iso(),
+                    **{f"{k}_from": proto.get(k) for k in changed},
+                    **{f"{k}_to": v for k, v in changed.items()}})
+    rundir.update_meta(extensions=history)
+    return from_frozen(rundir.config_file)

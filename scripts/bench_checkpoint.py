@@ -8,7 +8,7 @@ Builds the plasticity network at the given scale (full by default), simulates 10
 (NEST prepares its connections on the first simulate) and then does what a checkpoint
 and a resume do (bgmodel.network.Network.synapse_endpoints / synapse_weights /
 set_synapse_weights). `--chunk` sets how many synapses one PyNEST call reads
-(bgmodel.network.SYNAPSE_CHUNK); a chunk larger than the synapse count reads all at once.
+(bgmodel.synapse_set.SYNAPSE_CHUNK); a chunk larger than the synapse count reads all at once.
 """
 from __future__ import annotations
 
@@ -29,10 +29,11 @@ def main() -> None:
     args = ap.parse_args()
 
     from bgmodel import network as network_module
+    from bgmodel import synapse_set
     from bgmodel.config import load_config
     from bgmodel.derive import derive_network
     if args.chunk:
-        network_module.SYNAPSE_CHUNK = args.chunk
+        synapse_set.SYNAPSE_CHUNK = args.chunk
     cfg = load_config("plasticity", overrides=[f"simulation.scale={args.scale}",
                                                f"simulation.threads={args.threads}"])
     t = time.perf_counter()
@@ -40,8 +41,8 @@ def main() -> None:
     net.simulate(10.0)
     print(f"build + 10 ms: {time.perf_counter() - t:.1f} s, peak {peak_mb():.0f} MB")
     synapses = net.plastic_synapses()
-    n = sum(len(c) for c in synapses)
-    print(f"plastic synapses: {n:,}; chunk {network_module.SYNAPSE_CHUNK:,}")
+    n = len(synapses)
+    print(f"plastic synapses: {n:,}; chunk {synapse_set.SYNAPSE_CHUNK:,}")
     for label, step in (("node ids", lambda: net.synapse_endpoints(synapses)),
                         ("weights", lambda: net.synapse_weights(synapses))):
         t = time.perf_counter()

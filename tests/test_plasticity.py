@@ -292,6 +292,48 @@ def test_killed_run_is_interrupted_and_resumes(tmp_path, repo):
     assert load_checkpoint(run / "results" / "checkpoint.npz").episodes_done == 5
 
 
+def test_finished_run_is_extended_by_resume_episodes(tmp_path, repo):
+    """`bgmodel resume RUN --episodes N` continues a finished 3-episode run to 5 from
+    its final checkpoint, keeps the first rows, records the extension; shrinking fails."""
+    # Two threads: NEST lists their synapses in either order; the checkpoint must not care.
+    overlays = write_overlays(tmp_path, BASE, KILLED, {"protocol": {"episodes": 3},
+                                                       "simulation": {"threads": 2}})
+    run = tmp_path / "run"
+    first = run_cli(["run", "plasticity", "--preset", "small", "-q", "--run-dir", str(run)]
+                    + [a for p in overlays for a in ("-c", str(p))], repo)
+    out, _ = first.communicate(timeout=300)
+    assert first.returncode == 0, out.decode()
+    table = run / "results" / "episodes.csv"
+    before = table.read_text().splitlines()
+    assert len(before) == 1 + 3
+    assert load_checkpoint(run / "results" / "checkpoint.npz").episodes_done == 3
+
+    shrink = run_cli(["resume", str(run), "-q", "--episodes", "2"], repo)
+    out, _ = shrink.communicate(timeout=120)
+    assert shrink.returncode == 2, out.decode()
+    assert "protocol.episodes" in out.decode() and "at least 3" in out.decode()
+    too_long = run_cli(["resume", str(run), "-q", "--episodes", "6"], repo)
+    out, _ = too_long.communicate(timeout=120)
+    assert too_long.returncode == 2, out.decode()  # the phases end at episode 4
+    assert "protocol.episodes" in out.decode()
+
+    extended = run_cli(["resume", str(run), "-q", "--episodes", "5", "--checkpoint-every", "1"], repo)
+    out, _ = extended.communicate(timeout=300)
+    assert extended.returncode == 0, out.decode()
+    rd = RunDirectory(run)
+    meta = rd.read_meta()
+    assert meta["status"] == "done" and meta["episodes_done"] == 5
+    ext, = meta["extensions"]
+    assert (ext["episodes_from"], ext["episodes_to"]) == (3, 5)
+    assert (ext["checkpoint_every_episodes_from"], ext["checkpoint_every_episodes_to"]) == (2, 1)
+    assert yaml.safe_load(rd.config_file.read_text())["protocol"]["episodes"] == 5
+    after = table.read_text().splitlines()
+    assert after[:4] == before
+    assert list(read_episodes(table)["episode"]) == list(range(5))
+    assert read_run(run / "results" / "authors_format").episodes == 5
+    assert load_checkpoint(run / "results" / "checkpoint.npz").episodes_done == 5
+
+
 def test_plot_run_draws_the_trajectory(loop, tmp_path):
     from bgmodel.plotting.plasticity import plot_run
     from bgmodel.rundir import atomic_write_text

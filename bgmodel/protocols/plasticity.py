@@ -45,6 +45,7 @@ from .base import ProtocolBase
 from ..rundir import json_safe
 from ..schedule import (DopamineRule, Episode, build_schedule, check_config, dopamine_event,
                         episode_times, selected_channel)
+from ..synapse_set import SynapseSet, canonical_order
 
 SELECTION_POPULATION = "GPi"
 CHECKPOINT = "checkpoint.npz"
@@ -77,8 +78,8 @@ class Plasticity(ProtocolBase):
         self.rng = np.random.default_rng([self.config["simulation"]["seed"], 0x9A57])
         self.sampled: dict[tuple[str, int], np.ndarray] = {}
         self.weight_targets: dict[tuple[str, int], np.ndarray] = {}
-        self.weight_sets: dict[tuple[str, int], tuple] = {}
-        self.all_plastic: tuple | None = None
+        self.weight_sets: dict[tuple[str, int], SynapseSet] = {}
+        self.all_plastic: SynapseSet | None = None
         self.plastic_endpoints: tuple | None = None
         self.eta_applied = False
         self.table = EpisodeTable(rundir.results / TABLE, table_columns(
@@ -172,11 +173,17 @@ class Plasticity(ProtocolBase):
         """Put the checkpoint's weights, eta flag and random states into the rebuilt
         network; fail if its synapses differ from the checkpointed ones."""
         src, tgt = self.endpoints()
-        if not cp.plastic.same_synapses(src, tgt):
+        saved = cp.plastic
+        if not saved.same_synapses(src, tgt) and self.net.processes == 1:
+            # Checkpoints written before the canonical order (bgmodel.synapse_set) list
+            # the synapses in the order NEST's threads happened to finish in.
+            saved = saved.reordered(canonical_order(saved.target, self.all_plastic.lengths,
+                                                    self.net.virtual_processes))
+        if not saved.same_synapses(src, tgt):
             raise RuntimeError("the rebuilt network's plastic synapses differ from the "
                                "checkpoint's (another NEST version or thread count?); "
                                "cannot resume")
-        self.net.set_gathered_synapse_weights(self.all_plastic, cp.plastic.weight)
+        self.net.set_gathered_synapse_weights(self.all_plastic, saved.weight)
         if cp.eta_applied:
             self.apply_eta()
         if "rng" in cp.state:

@@ -1,0 +1,94 @@
+"""Canonical synapse order: the same synapses read twice give the same arrays, however
+NEST's threads joined their blocks (bgmodel.synapse_set)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from bgmodel.checkpoint import SynapseState
+from bgmodel.synapse_set import SynapseSet, canonical_order
+
+
+def test_thread_blocks_in_either_order_give_one_canonical_order():
+    # Two collections on 2 virtual processes; targets of vp 0 are even, of vp 1 odd.
+    # NEST may list collection 1 as [vp0 block][vp1 block] or [vp1 block][vp0 block].
+    src0, tgt0 = np.array([5, 5, 6, 7]), np.array([10, 12, 11, 13])
+    vp0 = [(1, 20), (1, 22), (2, 20)]
+    vp1 = [(1, 21), (3, 23)]
+    first = vp0 + vp1
+    second = vp1 + vp0
+    arrays = []
+    for listing in (first, second):
+        src = np.concatenate([src0, [s for s, _ in listing]])
+        tgt = np.concatenate([tgt0, [t for _, t in listing]])
+        order = canonical_order(tgt, [4, 5], num_vps=2)
+        arrays.append((src[order], tgt[order]))
+    assert np.array_equal(arrays[0][0], arrays[1][0])
+    assert np.array_equal(arrays[0][1], arrays[1][1])
+    # Within a block NEST's own order is kept (stable), collections stay apart.
+    assert list(arrays[0][1]) == [10, 12, 11, 13, 20, 22, 20, 21, 23]
+    with pytest.raises(ValueError, match="9 targets for collections of 8"):
+        canonical_order(tgt, [4, 4], num_vps=2)
+
+
+def test_synapse_set_moves_arrays_between_nest_and_canonical_order():
+    collections = (list(range(3)), list(range(4)))
+    synapses = SynapseSet(collections)
+    assert len(synapses) == 7 and synapses.lengths == [3, 4]
+    with pytest.raises(RuntimeError, match="targets read first"):
+        synapses.canonical(np.arange(7))
+    targets_nest = np.array([3, 2, 5, 7, 4, 9, 6])
+    synapses.set_order_from_targets(targets_nest, num_vps=2)
+    canon = synapses.canonical(targets_nest)
+    assert list(canon) == [2, 3, 5, 4, 6, 7, 9]
+    values = np.arange(7.0)
+    assert np.array_equal(synapses.canonical(synapses.nest_order(values)), values)
+    # Pieces cover every synapse once, offsets in NEST's order.
+    pieces = list(synapses.chunks(size=2))
+    assert [(o, len(p)) for o, p in pieces] == [(0, 2), (2, 1), (3, 2), (5, 2)]
+
+
+def test_a_checkpoint_in_old_thread_order_is_recognised():
+    """Checkpoints written before the canonical order are rearranged on restore."""
+    src = np.array([1, 1, 2, 1, 3])
+    tgt = np.array([21, 23, 20, 22, 20])  # one collection, vp1 block first
+    saved = SynapseState(src, tgt, np.array([0.1, 0.2, 0.3, 0.4, 0.5]))
+    order = canonical_order(tgt, [5], num_vps=2)
+    canon = saved.reordered(order)
+    assert list(canon.target) == [20, 22, 20, 21, 23]
+    assert list(canon.weight) == [0.3, 0.4, 0.5, 0.1, 0.2]
+    assert canon.same_synapses(src[order], tgt[order])
+
+
+@pytest.mark.nest
+def test_plastic_synapse_weights_land_on_their_synapses_with_two_threads():
+    import nest
+    from bgmodel.config import load_config
+    from bgmodel.derive import derive_network
+    from bgmodel.network import build_network
+
+    cfg = load_config("plasticity", preset="small", overrides=["simulation.scale=0.02",
+                                                                "simulation.threads=2"])
+    net = build_network(derive_network(cfg), cfg)
+    net.simulate(1.0)
+    assert net.virtual_processes == 2
+    # The canonical order relies on NEST's placement: node n on virtual process n % vps.
+    msn = net.nodes["MSN_D1"]
+    assert list(msn.get("vp")) == [int(g) % 2 for g in msn.global_id]
+
+    synapses = net.plastic_synapses()
+    src, tgt = net.synapse_endpoints(synapses)
+    again = net.synapse_endpoints(net.plastic_synapses())
+    assert np.array_equal(src, again[0]) and np.array_equal(tgt, again[1])
+    # Distinct weights set in canonical order read back in canonical order...
+    weights = 0.5 + np.arange(len(src)) * 1e-6
+    net.set_synapse_weights(synapses, weights)
+    assert np.array_equal(net.synapse_weights(synapses), weights)
+    assert np.array_equal(net.synapse_weights(net.plastic_synapses()), weights)
+    # ...and sit on the synapse named by the same position of the endpoints.
+    rng = np.random.default_rng(3)
+    for i in rng.choice(len(src), size=20, replace=False):
+        conns = nest.GetConnections(nest.NodeCollection([int(src[i])]),
+                                    nest.NodeCollection([int(tgt[i])]))
+        assert weights[i] in np.atleast_1d(conns.get("weight"))
+    assert net.mean_synapse_weight(synapses) == pytest.approx(weights.mean(), rel=1e-12)

@@ -9,6 +9,7 @@ import argparse
 import importlib
 import sys
 
+from .rundir import RunFolderError
 from .schema import ConfigError
 
 COMMANDS = ("run", "resume", "info", "validate", "status", "plot", "figures", "sweep", "slurm",
@@ -33,6 +34,9 @@ def main(argv=None) -> int:
         return int(args.func(args) or 0)
     except ConfigError as err:
         print(f"bgmodel: configuration error: {err}", file=sys.stderr)
+        return 2
+    except RunFolderError as err:
+        print(f"bgmodel: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("bgmodel: interrupted", file=sys.stderr)

@@ -72,6 +72,16 @@ class ReadOnlyRunDirectory(RunDirectory):
         return self.results / name
 
 
+def decided_on_rank0(decide):
+    """decide() evaluated on rank 0 only and its result given to every rank: for checks
+    of the run folder that rank 0 is about to change."""
+    from .network import nest_processes, nest_rank
+    if nest_processes() == 1:
+        return decide()
+    result = decide() if nest_rank() == 0 else None
+    return _comm().bcast(result, root=0)
+
+
 def shared_run_directory(out, protocol: str, digest: str, run_dir=None) -> RunDirectory:
     """The run folder of this run: rank 0 makes it and tells the others its path.
 

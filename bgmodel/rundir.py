@@ -174,6 +174,10 @@ class RunDirectory:
         return atomic_save_npz(self.results / name, **arrays)
 
 
+class RunFolderError(Exception):
+    """A run folder cannot be used as asked (not a run folder, still running)."""
+
+
 def now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 

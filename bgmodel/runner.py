@@ -21,7 +21,7 @@ from .config import ResolvedConfig, from_frozen
 from .derive import derive_network, input_scale as plan_input_scale
 from .protocols import protocol_class
 from .schema import ConfigError
-from .rundir import PhaseTimer, RunDirectory, atomic_write_text, now_iso
+from .rundir import PhaseTimer, RunDirectory, RunFolderError, atomic_write_text, now_iso
 
 
 class RunInterrupted(Exception):
@@ -117,7 +117,8 @@ def run_protocol(config: ResolvedConfig, out: str | Path = "log", run_dir: str |
 
 
 def resume_run(path: str | Path, quiet: bool = False, episodes: int | None = None,
-               checkpoint_every: int | None = None) -> tuple[RunDirectory, dict]:
+               checkpoint_every: int | None = None,
+               force: bool = False) -> tuple[RunDirectory, dict]:
     """Continue (or, for protocols without checkpoints, redo) the run in `path` with its
     frozen config.
 
@@ -125,10 +126,13 @@ def resume_run(path: str | Path, quiet: bool = False, episodes: int | None = Non
     a run of fewer episodes is the beginning of the whole protocol, episode for episode,
     so the extended run continues from its last checkpoint as if it had been started
     with the larger count. `checkpoint_every` changes how often it saves checkpoints.
-    Nothing else of the frozen config can change: it would change the model mid-run."""
+    Nothing else of the frozen config can change: it would change the model mid-run.
+    A run still running is refused (two processes would write one folder); `force`
+    resumes a run recorded as running on another host whose process is gone."""
     rundir = RunDirectory(path)
     if not rundir.config_file.is_file():
-        raise FileNotFoundError(f"{path}: no config.yaml; not a bgmodel run folder")
+        raise RunFolderError(f"{path}: no config.yaml; not a bgmodel run folder")
+    check_not_running(rundir, force)
     config = from_frozen(rundir.config_file)
     changes = {}
     if episodes is not None:
@@ -139,6 +143,30 @@ def resume_run(path: str | Path, quiet: bool = False, episodes: int | None = Non
         config = changed_config(rundir, config, changes)
     return run_protocol(config, run_dir=rundir.path, quiet=quiet, resume=True,
                         command_line=rundir.read_meta().get("command_line"))
+
+
+def check_not_running(rundir: RunDirectory, force: bool = False) -> None:
+    """Refuse a run whose process may still be writing its folder (decided on MPI rank
+    0, before it records the resumed run as running)."""
+    from .ranks import decided_on_rank0
+    problem = decided_on_rank0(lambda: still_running(rundir, force))
+    if problem:
+        raise RunFolderError(problem)
+
+
+def still_running(rundir: RunDirectory, force: bool) -> str | None:
+    """Why the run in `rundir` may still be running, or None."""
+    if rundir.effective_status() != "running":
+        return None
+    meta = rundir.read_meta()
+    where = f"pid {meta.get('pid')} on host {meta.get('host')}"
+    if meta.get("host") == socket.gethostname():
+        return (f"{rundir.path}: still running ({where}); stop it first (SIGINT or "
+                "SIGTERM) or wait for it")
+    if force:
+        return None
+    return (f"{rundir.path}: run.json says running ({where}), which this host cannot "
+            "check; if that process is gone (lost node, killed job), resume with --force")
 
 
 def checked_extension(rundir: RunDirectory, config: ResolvedConfig, episodes: int) -> int:

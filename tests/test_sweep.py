@@ -191,7 +191,8 @@ def test_run_point_skips_done_resumes_interrupted_and_restarts_failed(tmp_path, 
     import bgmodel.runner as runner
     calls = []
     monkeypatch.setattr(runner, "resume_run",
-                        lambda path, quiet=False: calls.append(("resume", path)) or (None, {}))
+                        lambda path, quiet=False, force=False:
+                        calls.append(("resume", path, force)) or (None, {}))
     monkeypatch.setattr(runner, "run_protocol", lambda config, run_dir, **kw:
                         calls.append(("run", run_dir, config["striatum"]["lambda"])) or (None, {}))
     path = write_sweep(tmp_path / "s.yaml", grid={"striatum.lambda": [0.1, 0.2, 0.3, 0.4]},
@@ -207,7 +208,7 @@ def test_run_point_skips_done_resumes_interrupted_and_restarts_failed(tmp_path, 
     assert run_point(folder, 1) == ("resumed", {})
     assert run_point(folder, 2) == ("done", {})
     assert run_point(folder, 3) == ("done", {})
-    assert calls == [("resume", interrupted.path), ("run", failed.path, 0.3),
+    assert calls == [("resume", interrupted.path, True), ("run", failed.path, 0.3),
                      ("run", folder.run_dir(p[3]).path, 0.4)]
     # The failed attempt was kept aside; the fresh run knows its point.
     assert (folder.path / "attempts" / f"{p[2].name}.1" / "run.json").is_file()

@@ -393,7 +393,9 @@ class Network:
         Network.ensure_order(synapses)
         weights = synapses.nest_order(weights)
         for start, conns in synapses.chunks():
-            conns.set(weight=weights[start:start + len(conns)].tolist())
+            # A list of dicts (what PyNEST makes of a weight list anyway): PyNEST
+            # refuses value lists under MPI, although each rank sets its own synapses.
+            conns.set([{"weight": w} for w in weights[start:start + len(conns)].tolist()])
 
     @staticmethod
     def ensure_order(synapses: SynapseSet) -> None:
@@ -410,8 +412,9 @@ class Network:
     # order), so that every rank sees the same numbers.
     @staticmethod
     def mean_synapse_weight(synapses: SynapseSet) -> float:
-        """Mean weight of a synapse set over all ranks (nan when it is empty). The sum
-        is exact (math.fsum), so it does not depend on the order NEST lists them in."""
+        """Mean weight of a synapse set over all ranks (nan when it is empty). Each
+        rank's sum is exact (math.fsum), so it does not depend on the order NEST lists
+        the synapses in; the ranks' sums are added in rank order."""
         parts = [np.asarray(conns.get("weight"), dtype=float)
                  for _, conns in synapses.chunks()]
         w = np.concatenate([np.atleast_1d(p) for p in parts]) if parts else np.zeros(0)

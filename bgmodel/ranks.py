@@ -73,13 +73,21 @@ class ReadOnlyRunDirectory(RunDirectory):
 
 
 def decided_on_rank0(decide):
-    """decide() evaluated on rank 0 only and its result given to every rank: for checks
-    of the run folder that rank 0 is about to change."""
+    """decide() evaluated on rank 0 only and its result (or the error it raised) given
+    to every rank: for checks and changes of the run folder, which rank 0 alone writes."""
     from .network import nest_processes, nest_rank
     if nest_processes() == 1:
         return decide()
-    result = decide() if nest_rank() == 0 else None
-    return _comm().bcast(result, root=0)
+    outcome = None
+    if nest_rank() == 0:
+        try:
+            outcome = ("value", decide())
+        except Exception as err:  # every rank raises it, none waits for rank 0
+            outcome = ("error", err)
+    kind, value = _comm().bcast(outcome, root=0)
+    if kind == "error":
+        raise value
+    return value
 
 
 def shared_run_directory(out, protocol: str, digest: str, run_dir=None) -> RunDirectory:

@@ -128,43 +128,43 @@ def resume_run(path: str | Path, quiet: bool = False, episodes: int | None = Non
     with the larger count. `checkpoint_every` changes how often it saves checkpoints.
     Nothing else of the frozen config can change: it would change the model mid-run.
     A run still running is refused (two processes would write one folder); `force`
-    resumes a run recorded as running on another host whose process is gone."""
+    resumes one recorded as running whose process is known to be gone.
+
+    Under MPI, rank 0 alone checks and changes the folder; the other ranks then read
+    the config it wrote."""
+    from .ranks import decided_on_rank0
     rundir = RunDirectory(path)
-    if not rundir.config_file.is_file():
-        raise RunFolderError(f"{path}: no config.yaml; not a bgmodel run folder")
-    check_not_running(rundir, force)
+
+    def check_and_change() -> None:
+        if not rundir.config_file.is_file():
+            raise RunFolderError(f"{path}: no config.yaml; not a bgmodel run folder")
+        problem = still_running(rundir, force)
+        if problem:
+            raise RunFolderError(problem)
+        config = from_frozen(rundir.config_file)
+        changes = {}
+        if episodes is not None:
+            changes["episodes"] = checked_extension(rundir, config, episodes)
+        if checkpoint_every is not None:
+            changes["checkpoint_every_episodes"] = checkpoint_every
+        if changes:
+            changed_config(rundir, config, changes)
+
+    decided_on_rank0(check_and_change)
     config = from_frozen(rundir.config_file)
-    changes = {}
-    if episodes is not None:
-        changes["episodes"] = checked_extension(rundir, config, episodes)
-    if checkpoint_every is not None:
-        changes["checkpoint_every_episodes"] = checkpoint_every
-    if changes:
-        config = changed_config(rundir, config, changes)
     return run_protocol(config, run_dir=rundir.path, quiet=quiet, resume=True,
                         command_line=rundir.read_meta().get("command_line"))
 
 
-def check_not_running(rundir: RunDirectory, force: bool = False) -> None:
-    """Refuse a run whose process may still be writing its folder (decided on MPI rank
-    0, before it records the resumed run as running)."""
-    from .ranks import decided_on_rank0
-    problem = decided_on_rank0(lambda: still_running(rundir, force))
-    if problem:
-        raise RunFolderError(problem)
-
-
 def still_running(rundir: RunDirectory, force: bool) -> str | None:
-    """Why the run in `rundir` may still be running, or None."""
-    if rundir.effective_status() != "running":
+    """Why the run in `rundir` may still be running (None if it is not, or `force`)."""
+    if force or rundir.effective_status() != "running":
         return None
     meta = rundir.read_meta()
     where = f"pid {meta.get('pid')} on host {meta.get('host')}"
     if meta.get("host") == socket.gethostname():
         return (f"{rundir.path}: still running ({where}); stop it first (SIGINT or "
-                "SIGTERM) or wait for it")
-    if force:
-        return None
+                "SIGTERM) or wait for it (--force if that pid is another program now)")
     return (f"{rundir.path}: run.json says running ({where}), which this host cannot "
             "check; if that process is gone (lost node, killed job), resume with --force")
 

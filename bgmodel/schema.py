@@ -31,6 +31,10 @@ class ConfigError(ValueError):
         self.source, self.path, self.value, self.allowed = source, path, value, allowed
         super().__init__(f"{source}: {path} = {value!r} is not allowed; {allowed}")
 
+    def __reduce__(self):
+        # Picklable with its fields (errors raised on MPI rank 0 travel to the others).
+        return (type(self), (self.source, self.path, self.value, self.allowed))
+
 
 # ----------------------------------------------------------------------------- nodes
 @dataclass

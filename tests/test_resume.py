@@ -41,3 +41,20 @@ def test_cli_names_the_folder_and_exits_2(tmp_path, repo):
                               capture_output=True, text=True, timeout=120)
         assert proc.returncode == 2, proc.stderr
         assert expected in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_force_goes_past_the_running_check(tmp_path):
+    from bgmodel.schema import ConfigError
+    rd = running_folder(tmp_path, "another-node", 12345)
+    # Past the check, the (deliberately incomplete) frozen config is what fails.
+    with pytest.raises(ConfigError):
+        resume_run(rd.path, quiet=True, force=True)
+
+
+def test_config_errors_survive_pickling_between_mpi_ranks():
+    import pickle
+    from bgmodel.schema import ConfigError
+    err = pickle.loads(pickle.dumps(ConfigError("a.yaml", "striatum.lambda", 2, "0 to 1")))
+    assert (err.source, err.path, err.value, err.allowed) == ("a.yaml", "striatum.lambda", 2,
+                                                              "0 to 1")
+    assert "striatum.lambda = 2 is not allowed" in str(err)

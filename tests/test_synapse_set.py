@@ -92,3 +92,68 @@ def test_plastic_synapse_weights_land_on_their_synapses_with_two_threads():
                                     nest.NodeCollection([int(tgt[i])]))
         assert weights[i] in np.atleast_1d(conns.get("weight"))
     assert net.mean_synapse_weight(synapses) == pytest.approx(weights.mean(), rel=1e-12)
+
+
+class FakeCollection:
+    """Stands for a NEST SynapseCollection: len, slices, get and set of columns."""
+
+    def __init__(self, columns):
+        self.columns = {k: list(v) for k, v in columns.items()}
+
+    def __len__(self):
+        return len(self.columns["target"])
+
+    def __getitem__(self, sl):
+        return FakeView(self, sl)
+
+    def get(self, keys):
+        if isinstance(keys, str):
+            return list(self.columns[keys])
+        return {k: list(self.columns[k]) for k in keys}
+
+    def set(self, params):
+        self.columns["weight"] = [p["weight"] for p in params]
+
+
+class FakeView:
+    def __init__(self, parent, sl):
+        self.parent, self.sl = parent, sl
+
+    def __len__(self):
+        return len(range(*self.sl.indices(len(self.parent))))
+
+    def get(self, keys):
+        if isinstance(keys, str):
+            return self.parent.columns[keys][self.sl]
+        return {k: self.parent.columns[k][self.sl] for k in keys}
+
+    def set(self, params):
+        self.parent.columns["weight"][self.sl] = [p["weight"] for p in params]
+
+
+def test_network_reads_and_sets_in_canonical_order_whatever_the_block_order(monkeypatch):
+    """The same synapses listed with the threads' blocks swapped read the same arrays,
+    and weights set in canonical order land on the same synapses (pieces of 2)."""
+    from bgmodel import network, synapse_set
+    from bgmodel.network import Network
+    monkeypatch.setattr(network, "num_virtual_processes", lambda: 2)
+    monkeypatch.setattr(synapse_set, "SYNAPSE_CHUNK", 2)
+    vp0 = [(1, 20, 0.1), (2, 22, 0.2), (3, 20, 0.3)]
+    vp1 = [(1, 21, 0.4), (4, 23, 0.5)]
+    sets = []
+    for listing in (vp0 + vp1, vp1 + vp0):
+        cols = {"source": [s for s, _, _ in listing], "target": [t for _, t, _ in listing],
+                "weight": [w for _, _, w in listing]}
+        sets.append(SynapseSet((FakeCollection(cols),)))
+    ends = [Network.synapse_endpoints(s) for s in sets]
+    assert np.array_equal(ends[0][0], ends[1][0]) and np.array_equal(ends[0][1], ends[1][1])
+    assert list(Network.synapse_weights(sets[1])) == [0.1, 0.2, 0.3, 0.4, 0.5]
+    new = np.array([1.0, 2.0, 3.0, 4.0, 5.0])
+    for s in sets:
+        Network.set_synapse_weights(s, new)
+        assert np.array_equal(Network.synapse_weights(s), new)
+    # In NEST's (swapped) order the vp1 synapses come first and got weights 4 and 5.
+    assert sets[1].collections[0].columns["weight"] == [4.0, 5.0, 1.0, 2.0, 3.0]
+    fresh = SynapseSet(sets[1].collections)  # order found from the targets when needed
+    assert list(Network.synapse_weights(fresh)) == [1.0, 2.0, 3.0, 4.0, 5.0]
+    assert Network.mean_synapse_weight(sets[1]) == pytest.approx(3.0)

@@ -174,7 +174,8 @@ class Plasticity(ProtocolBase):
         network; fail if its synapses differ from the checkpointed ones."""
         src, tgt = self.endpoints()
         saved = cp.plastic
-        if not saved.same_synapses(src, tgt) and self.net.processes == 1:
+        if (not saved.same_synapses(src, tgt) and self.net.processes == 1
+                and len(saved.target) == len(tgt)):
             # Checkpoints written before the canonical order (bgmodel.synapse_set) list
             # the synapses in the order NEST's threads happened to finish in.
             saved = saved.reordered(canonical_order(saved.target, self.all_plastic.lengths,

@@ -99,6 +99,17 @@ def test_plasticity_over_two_ranks_matches_one_process(mpiexec, tmp_path):
     # only rank 0 wrote: one authors' row per episode
     assert len((two_ranks / "results" / "authors_format" / "GPi_fr.txt")
                .read_text().splitlines()) == 3
+    # Extended over the ranks from the checkpoint: rank 0 alone changes the folder
+    # (one extension recorded), every rank takes back its share of the weights.
+    _run([mpiexec, "-n", "2", *bgmodel("resume", str(two_ranks), "-q", "--episodes", "5")])
+    meta = json.loads((two_ranks / "run.json").read_text())
+    assert meta["status"] == "done" and meta["episodes_done"] == 5
+    assert [(e["episodes_from"], e["episodes_to"]) for e in meta["extensions"]] == [(3, 5)]
+    assert list(read_episodes(two_ranks)["episode"]) == list(range(5))
+    assert len((two_ranks / "results" / "authors_format" / "GPi_fr.txt")
+               .read_text().splitlines()) == 5
+    with np.load(two_ranks / "results" / "checkpoint.npz") as cp:
+        assert len(cp["plastic_weight"]) == len(ca)
 
 
 def _sorted_synapses(path) -> np.ndarray:

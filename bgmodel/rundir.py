@@ -153,6 +153,14 @@ class RunDirectory:
         history.append({"status": status, "at": now_iso()})
         self.update_meta(status=status, status_history=history, **fields)
 
+    def on_this_host(self) -> bool:
+        """Whether run.json names this host as the one running (or that ran) it."""
+        return self.read_meta().get("host") == socket.gethostname()
+
+    def alive_here(self) -> bool:
+        """Whether a process on this host is running it now."""
+        return self.on_this_host() and self.effective_status() == "running"
+
     def effective_status(self) -> str:
         """The recorded status, or 'interrupted' for a 'running' run whose process on
         this host is gone (killed with SIGKILL, machine lost)."""

@@ -5,6 +5,8 @@ Most tests need no NEST; the last one runs a tiny sweep with the local executor.
 from __future__ import annotations
 
 import json
+import os
+import socket
 import subprocess
 
 import numpy as np
@@ -203,12 +205,13 @@ def test_run_point_skips_done_resumes_interrupted_and_restarts_failed(tmp_path, 
     done.set_status("done")
     interrupted.config_file.write_text("frozen")
     interrupted.set_status("interrupted", error="stopped by SIGTERM")
+    interrupted.update_meta(host=socket.gethostname())  # ran here: no --force needed
     failed.set_status("failed", error="RuntimeError: x")
     assert run_point(folder, 0) == ("skipped", None)
     assert run_point(folder, 1) == ("resumed", {})
     assert run_point(folder, 2) == ("done", {})
     assert run_point(folder, 3) == ("done", {})
-    assert calls == [("resume", interrupted.path, True), ("run", failed.path, 0.3),
+    assert calls == [("resume", interrupted.path, False), ("run", failed.path, 0.3),
                      ("run", folder.run_dir(p[3]).path, 0.4)]
     # The failed attempt was kept aside; the fresh run knows its point.
     assert (folder.path / "attempts" / f"{p[2].name}.1" / "run.json").is_file()
@@ -397,3 +400,16 @@ def test_local_sweep_reports_failures_and_reruns_only_what_is_missing(tmp_path):
     assert "KernelException" in table["error"][2]
     assert table["error"][3].startswith("invalid configuration")
     assert json.loads((sweep_dir / "points.json").read_text())["points"][3]["error"]
+
+
+def test_a_point_run_by_a_live_process_here_is_left_alone(tmp_path):
+    from bgmodel.sweep.executors import _outcome_from_folder
+    path = write_sweep(tmp_path / "s.yaml", grid={"striatum.lambda": [0.1]})
+    folder, _ = lay_out(parse_sweep(path), tmp_path / "sweep")
+    point = folder.points()[0]
+    live = RunDirectory.at(folder.run_dir(point).path)
+    live.update_meta(host=socket.gethostname(), pid=os.getpid())
+    live.set_status("running")
+    outcome = _outcome_from_folder(folder, point, returncode=2, seconds=1.0)
+    assert outcome.status == "failed" and f"pid {os.getpid()}" in outcome.error
+    assert live.read_meta()["status"] == "running" and "error" not in live.read_meta()

@@ -57,6 +57,11 @@ def _outcome_from_folder(folder: SweepFolder, point: PointRecord, returncode: in
     status = folder.status(point)
     if status == "done":
         return Outcome(point.index, point.name, "done", seconds=seconds)
+    if folder.run_dir(point).alive_here():
+        # Another process (a second sweep?) runs this point: leave its folder alone.
+        pid = folder.run_dir(point).read_meta().get("pid")
+        return Outcome(point.index, point.name, "failed", seconds=seconds,
+                       error=f"another process (pid {pid}) is running this point")
     error = folder.error(point)
     if status in ("missing", "running", "interrupted") and not error:
         # The process ended without recording why: say so in its run folder.

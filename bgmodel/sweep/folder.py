@@ -202,10 +202,10 @@ def run_point(folder: SweepFolder, index: int, quiet: bool = True) -> tuple[str,
     from ..runner import resume_run, run_protocol
     rundir = folder.run_dir(point)
     if status in ("interrupted", "running") and rundir.config_file.is_file():
-        # "running" here is a task lost on another node: the scheduler runs one task
-        # per point, so nothing else writes this folder (a live process on this host
-        # is still refused).
-        _, summary = resume_run(rundir.path, quiet=quiet, force=True)
+        # "running" recorded by another host is a task lost with its node: the
+        # scheduler runs one task per point, so nothing else writes this folder. A live
+        # process on this host is refused (RunFolderError).
+        _, summary = resume_run(rundir.path, quiet=quiet, force=not rundir.on_this_host())
         return "resumed", summary
     if status != "missing":
         _move_aside(folder, point)

@@ -364,15 +364,20 @@ class Network:
                                 for model in PLASTIC_MODEL.values()))
 
     @staticmethod
+    def _columns(synapses: SynapseSet, keys: list[str], dtype) -> list[np.ndarray]:
+        """Columns `keys` of a synapse set, in NEST's order, read in pieces."""
+        parts: dict[str, list] = {k: [] for k in keys}
+        for _, conns in synapses.chunks():
+            data = conns.get(keys)
+            for k in keys:
+                parts[k].append(np.atleast_1d(np.asarray(data[k], dtype=dtype)))
+        return [np.concatenate(parts[k]) if parts[k] else np.zeros(0, dtype=dtype)
+                for k in keys]
+
+    @staticmethod
     def synapse_endpoints(synapses: SynapseSet) -> tuple[np.ndarray, np.ndarray]:
         """Source and target node ids of a synapse set (canonical order)."""
-        src, tgt = [], []
-        for _, conns in synapses.chunks():
-            data = conns.get(["source", "target"])
-            src.append(np.atleast_1d(np.asarray(data["source"], dtype=np.int64)))
-            tgt.append(np.atleast_1d(np.asarray(data["target"], dtype=np.int64)))
-        empty = np.zeros(0, dtype=np.int64)
-        src, tgt = (np.concatenate(src) if src else empty, np.concatenate(tgt) if tgt else empty)
+        src, tgt = Network._columns(synapses, ["source", "target"], np.int64)
         synapses.set_order_from_targets(tgt, num_virtual_processes())
         return synapses.canonical(src), synapses.canonical(tgt)
 
@@ -380,9 +385,8 @@ class Network:
     def synapse_weights(synapses: SynapseSet) -> np.ndarray:
         """Weights of a synapse set (canonical order)."""
         Network.ensure_order(synapses)
-        parts = [np.atleast_1d(np.asarray(conns.get("weight"), dtype=float))
-                 for _, conns in synapses.chunks()]
-        return synapses.canonical(np.concatenate(parts) if parts else np.zeros(0))
+        (w,) = Network._columns(synapses, ["weight"], float)
+        return synapses.canonical(w)
 
     @staticmethod
     def set_synapse_weights(synapses: SynapseSet, weights: np.ndarray) -> None:
@@ -401,11 +405,8 @@ class Network:
     def ensure_order(synapses: SynapseSet) -> None:
         """Read the targets once, for the canonical order, if nothing has yet."""
         if synapses.order is None:
-            tgt = [np.atleast_1d(np.asarray(conns.get("target"), dtype=np.int64))
-                   for _, conns in synapses.chunks()]
-            synapses.set_order_from_targets(
-                np.concatenate(tgt) if tgt else np.zeros(0, dtype=np.int64),
-                num_virtual_processes())
+            (tgt,) = Network._columns(synapses, ["target"], np.int64)
+            synapses.set_order_from_targets(tgt, num_virtual_processes())
 
     # Under MPI a synapse lives on its target's rank and GetConnections returns this
     # rank's share: the methods below combine the ranks' shares (concatenated in rank
@@ -415,9 +416,7 @@ class Network:
         """Mean weight of a synapse set over all ranks (nan when it is empty). Each
         rank's sum is exact (math.fsum), so it does not depend on the order NEST lists
         the synapses in; the ranks' sums are added in rank order."""
-        parts = [np.asarray(conns.get("weight"), dtype=float)
-                 for _, conns in synapses.chunks()]
-        w = np.concatenate([np.atleast_1d(p) for p in parts]) if parts else np.zeros(0)
+        (w,) = Network._columns(synapses, ["weight"], float)  # no order needed
         total = np.array([math.fsum(w), len(w)], dtype=float)
         if nest_processes() > 1:
             from .ranks import allreduce_sum

@@ -2,16 +2,20 @@
 """Learning numbers of plasticity runs next to the authors' published runs.
 
 Usage:
-    python scripts/compare_published.py RUN... [--reference FOLDER] [--windows ...]
+    python scripts/compare_published.py RUN... [--reference FOLDER] [--windows A-B ...]
+                                        [--pool LABEL]
 
 RUN is a bgmodel run folder (its results/authors_format/ is read) or a folder in the
 authors' format. FOLDER is one published condition, e.g.
 ../shared/reference-data/run4_k_4_l_02_m_1 (its complete, unmarked logN runs are
 averaged; runs marked x are left out). For every episode window (default: CS+ 0-9,
-CS+ 90-99, CS- end 200-229, clipped to the episodes a run has) it prints
-GPi(ch1) - GPi(ch2), the D1 rates of channels 1 and 2 and their ratio to the first
-window; and, for runs that reached the end of CS-, whether discrimination converged
-(GPi of channel 2 below channel 1 over the last window).
+CS+ 90-99, CS- end 200-229; `--windows 0-9 40-49 90-99` chooses others; windows are
+clipped to the episodes a run has) it prints GPi(ch1) - GPi(ch2), the D1 rates of
+channels 1 and 2 and their ratio to the first window; and, for runs that reached the end
+of CS-, whether discrimination converged (GPi of channel 2 below channel 1 over
+episodes 200-229). With `--pool LABEL` the RUNs are averaged as one group, the way a
+published condition is (several seeds of one configuration), each run's contrast
+listed beside the mean.
 """
 from __future__ import annotations
 
@@ -23,6 +27,20 @@ import numpy as np
 from bgmodel.authors_format import AuthorsRun, read_condition, read_run
 
 WINDOWS = {"CS+ 0-9": (0, 9), "CS+ 90-99": (90, 99), "CS- 200-229": (200, 229)}
+
+
+def parse_window(text: str) -> tuple[str, tuple[int, int]]:
+    """'90-99' -> ('90-99', (90, 99)); argparse reports a ValueError as a usage error."""
+    first, sep, last = text.partition("-")
+    try:
+        a, b = int(first), int(last)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"window {text!r}: expected FIRST-LAST episode numbers, e.g. 90-99") from None
+    if not sep or a < 0 or b < a:
+        raise argparse.ArgumentTypeError(
+            f"window {text!r}: expected FIRST-LAST with 0 <= FIRST <= LAST, e.g. 90-99")
+    return text, (a, b)
 
 
 def load(path: Path) -> AuthorsRun:
@@ -68,15 +86,25 @@ def main() -> int:
     p.add_argument("runs", nargs="*", type=Path)
     p.add_argument("--reference", type=Path, action="append", default=[],
                    help="a published condition folder (repeatable)")
+    p.add_argument("--windows", nargs="+", type=parse_window, metavar="FIRST-LAST",
+                   help="episode windows, e.g. 0-9 40-49 90-99 (default: 0-9 90-99 200-229)")
+    p.add_argument("--pool", metavar="LABEL",
+                   help="average the RUNs as one group (seeds of one configuration)")
     args = p.parse_args()
+    windows = dict(args.windows) if args.windows else WINDOWS
     print(f"{'runs':<42}{'window':<13}{'GPi1-2':>8}{'D1 ch1':>9}{'D1 ch2':>9}"
           f"{'D1 ch1 / first':>15}")
     for ref in args.reference:
         runs = read_condition(ref)
-        for line in describe(f"published {ref.name} ({len(runs)})", runs, WINDOWS):
+        for line in describe(f"published {ref.name} ({len(runs)})", runs, windows):
             print(line)
+    if args.pool:
+        runs = [load(path) for path in args.runs]
+        for line in describe(f"{args.pool} ({len(runs)})", runs, windows):
+            print(line)
+        return 0
     for path in args.runs:
-        for line in describe(path.name, [load(path)], WINDOWS):
+        for line in describe(path.name, [load(path)], windows):
             print(line)
     return 0
 

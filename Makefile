@@ -3,10 +3,13 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# bgmodel's NEST extension (the two-port neuron), compiled against the venv's NEST.
+EXTENSION_SOURCES := $(wildcard bgmodel/nest_extension/*.cpp bgmodel/nest_extension/*.h)
+EXTENSION_STAMP := $(VENV)/.nest-extension
 
 .PHONY: run test venv clean-venv nest-mpi test-nest-mpi
 
-venv: $(STAMP)
+venv: $(EXTENSION_STAMP)
 
 # (Re)install when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -15,11 +18,15 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+$(EXTENSION_STAMP): $(STAMP) $(EXTENSION_SOURCES)
+	$(PY) -m bgmodel.nest_extension
+	touch $(EXTENSION_STAMP)
+
 # The main job on the small preset: resting state, rates against their target ranges.
-run: $(STAMP)
+run: $(EXTENSION_STAMP)
 	$(VENV)/bin/bgmodel run resting_state --preset small
 
-test: $(STAMP)
+test: $(EXTENSION_STAMP)
 	$(PY) -m pytest -q
 
 clean-venv:
@@ -31,11 +38,12 @@ clean-venv:
 NEST_MPI_VENV ?= build/venv-mpi
 NEST_MPI_STAMP := $(NEST_MPI_VENV)/.nest-mpi
 
-$(NEST_MPI_STAMP): pyproject.toml scripts/build_nest_mpi.sh
+$(NEST_MPI_STAMP): pyproject.toml scripts/build_nest_mpi.sh $(EXTENSION_SOURCES)
 	$(PYTHON) -m venv $(NEST_MPI_VENV)
 	$(NEST_MPI_VENV)/bin/python -m pip install --quiet --upgrade pip
 	$(NEST_MPI_VENV)/bin/python -m pip install --quiet -e . pytest
 	scripts/build_nest_mpi.sh $(NEST_MPI_VENV)
+	$(NEST_MPI_VENV)/bin/python -m bgmodel.nest_extension
 	touch $(NEST_MPI_STAMP)
 
 nest-mpi: $(NEST_MPI_STAMP)

@@ -241,6 +241,11 @@ def _check_references(data: dict, provenance: Mapping[str, str]) -> None:
                  f"a port of its own: it is shared with {other[0]}, whose tau_syn_ms differs")
     if sorted(ports) != list(range(1, len(ports) + 1)):
         fail("receptors", sorted(ports), "ports numbered 1, 2, ... without gaps")
+    model = data["neuron_model"]["model"]
+    if model == "bg_iaf_psc_alpha_2port" and len(ports) != 2:
+        fail("neuron_model.model", model,
+             f"a model for {len(ports)} receptor ports: bg_iaf_psc_alpha_2port has exactly "
+             "2 (AMPA and GABA sharing port 1); use iaf_psc_alpha_multisynapse")
     if "MSN" not in nuclei:
         fail("nuclei", sorted(nuclei), "the nuclei must include MSN (the striatum)")
     overlap = set(nuclei) & set(inputs)

@@ -263,7 +263,8 @@ def plan_connections(cfg: Mapping, d: ProjectionDerivation) -> list:
 
 # ----------------------------------------------------------------------------- network
 def neuron_params(cfg: Mapping, nucleus: Mapping) -> dict:
-    """NEST parameters of iaf_psc_alpha_multisynapse for one nucleus."""
+    """NEST parameters of the BG neuron for one nucleus (iaf_psc_alpha_multisynapse and
+    bg_iaf_psc_alpha_2port take the same ones)."""
     common = cfg["neuron_model"]
     # One synaptic time constant per port; receptors may share a port when their time
     # constants are equal (config validation checks it), which sums their currents.

@@ -22,9 +22,21 @@ import numpy as np
 os.environ.setdefault("PYNEST_QUIET", "1")
 import nest  # noqa: E402
 
+from . import nest_extension  # noqa: E402
 from .derive import ConnectionPlan, NetworkPlan  # noqa: E402
 from .inputs import PoissonInputs  # noqa: E402
 from .synapse_set import SynapseSet  # noqa: E402
+
+def install_extension() -> None:
+    """Load bgmodel's NEST extension (bg_iaf_psc_alpha_2port) into the fresh kernel.
+
+    ResetKernel unloads modules, so this runs after every reset. The runner has made
+    sure that the library is built before the run started (runner.check_neuron_model);
+    code that builds networks directly gets it compiled here when missing."""
+    library = nest_extension.build()
+    # NEST's loader adds the .so itself.
+    nest.Install(str(library.with_suffix("")))
+
 
 PLASTIC_MODEL = {"plastic_D1": "bg_corticostriatal_D1", "plastic_D2": "bg_corticostriatal_D2"}
 RELAY_MODEL = "parrot_neuron"
@@ -105,6 +117,8 @@ class Network:
             "rng_seed": self.seed,
             "print_time": False,
         })
+        if self.config["neuron_model"]["model"] == nest_extension.MODEL:
+            install_extension()
 
     # ------------------------------------------------------------------ create
     def _layer(self, positions: np.ndarray):

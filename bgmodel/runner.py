@@ -20,6 +20,7 @@ from . import __version__
 from .config import ResolvedConfig, from_frozen
 from .derive import derive_network, input_scale as plan_input_scale
 from .protocols import protocol_class
+from . import schema
 from .schema import ConfigError
 from .rundir import PhaseTimer, RunDirectory, RunFolderError, atomic_write_text, now_iso
 
@@ -69,6 +70,7 @@ def run_protocol(config: ResolvedConfig, out: str | Path = "log", run_dir: str |
     from .ranks import ReadOnlyRunDirectory, shared_run_directory
     # The protocol's own cross-checks run before the (long, at full scale) build.
     protocol_class(config.protocol_name).check_protocol_config(config.data, config.provenance)
+    extension = check_neuron_model(config, quiet)
     rundir = shared_run_directory(out, config.protocol_name, config.digest(), run_dir)
     sim = config["simulation"]
     if not resume and not isinstance(rundir, ReadOnlyRunDirectory):
@@ -82,6 +84,8 @@ def run_protocol(config: ResolvedConfig, out: str | Path = "log", run_dir: str |
                        command_line=command_line if command_line is not None else sys.argv,
                        host=socket.gethostname(), pid=os.getpid(),
                        started_at=now_iso(), resumed=resume)
+    if extension:
+        rundir.update_meta(nest_extension=extension)
     rundir.set_status("running")
     timer = PhaseTimer()
     old = {s: signal.signal(s, _raise_interrupted) for s in (signal.SIGTERM, signal.SIGINT)}
@@ -114,6 +118,30 @@ def run_protocol(config: ResolvedConfig, out: str | Path = "log", run_dir: str |
     rundir.set_status("done", timings_s=timings, peak_memory_mb=peak_memory_mb(),
                       connections=net.num_connections(), finished_at=now_iso())
     return rundir, summary
+
+
+def check_neuron_model(config: ResolvedConfig, quiet: bool = False) -> dict | None:
+    """Before anything is built: the neuron model the config names can be created.
+
+    bgmodel's own bg_iaf_psc_alpha_2port needs its NEST extension compiled for this
+    environment's NEST: compiled here if missing (once, about a minute), or a
+    ConfigError saying why it cannot be. Returns what run.json records of it (None for
+    NEST's own models)."""
+    from . import nest_extension
+    model = config["neuron_model"]["model"]
+    if model != nest_extension.MODEL:
+        return None
+    try:
+        library = nest_extension.build(quiet=quiet)
+    except nest_extension.ExtensionError as err:
+        raise ConfigError(schema.source_of(config.provenance, "neuron_model.model"),
+                          "neuron_model.model", model,
+                          "a model this environment can create; bgmodel's extension "
+                          f"could not be built: {err}\n(NEST's own model gives the same "
+                          "results, slower: --set neuron_model.model="
+                          "iaf_psc_alpha_multisynapse)") from None
+    return {"model": model, "library": library.name, "build": library.parent.name,
+            "source_hash": nest_extension.source_hash()}
 
 
 def resume_run(path: str | Path, quiet: bool = False, episodes: int | None = None,

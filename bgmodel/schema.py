@@ -228,7 +228,7 @@ INPUT = Record({
 }, doc="a cortical or thalamic input population")
 
 RECEPTOR = Record({
-    "port": Field("int", "receptor port of iaf_psc_alpha_multisynapse (1-based)", minimum=1),
+    "port": Field("int", "receptor port of the BG neuron (1-based)", minimum=1),
     "tau_syn_ms": pos("synaptic time constant (ms)"),
     "wPSP": num("weight per unit of nu/K*attenuation (pA)"),
 })
@@ -263,8 +263,11 @@ NETWORK_SCHEMA_FIELDS = {
                             "(ms)"),
     }, doc="kernel and run settings"),
     "neuron_model": Record({
-        "model": Field("str", "NEST model of every BG neuron",
-                       choices=("iaf_psc_alpha_multisynapse",)),
+        "model": Field("str", "NEST model of every BG neuron: NEST's "
+                       "iaf_psc_alpha_multisynapse, or bgmodel's bg_iaf_psc_alpha_2port "
+                       "(the same equations on exactly two ports, compiled by `python -m "
+                       "bgmodel.nest_extension`)",
+                       choices=("iaf_psc_alpha_multisynapse", "bg_iaf_psc_alpha_2port")),
         "E_L_mV": num("resting potential (mV)"),
         "V_reset_mV": num("reset potential (mV)"),
         "V_m_init_mV": num("initial membrane potential (mV)"),

@@ -5,8 +5,12 @@ measured side by side by one command.
 Each variant runs in its own child process (so that peak memory is its own) one after
 the other on the same machine:
 
-    bgmodel-injector   bgmodel as shipped (spike_train_injector relays)
-    bgmodel-parrot     bgmodel with parrot relays fed by poisson_generator_ps
+    bgmodel-injector      bgmodel as shipped (spike_train_injector relays, the neuron
+                          model of configs/network.yaml)
+    bgmodel-parrot        bgmodel with parrot relays fed by poisson_generator_ps
+    bgmodel-2port         bgmodel-injector with bgmodel's compiled two-port neuron
+                          (neuron_model.model: bg_iaf_psc_alpha_2port, the default)
+    bgmodel-multisynapse  bgmodel-injector with NEST's iaf_psc_alpha_multisynapse
     authors            the authors' top_BG_nest3 code (pass its folder with --authors),
                        run unmodified from a temporary copy; only its parameter files'
                        values are replaced in memory (resting state on, threads, duration)
@@ -34,6 +38,8 @@ from datetime import date
 from pathlib import Path
 
 RATES = ("MSN", "FSI", "STN", "GPe", "GPi")
+NEURON_MODEL = {"bgmodel-2port": ["neuron_model.model=bg_iaf_psc_alpha_2port"],
+                "bgmodel-multisynapse": ["neuron_model.model=iaf_psc_alpha_multisynapse"]}
 
 
 def child_bgmodel(args) -> dict:
@@ -47,7 +53,9 @@ def child_bgmodel(args) -> dict:
     cfg = load_config("resting_state", overrides=[
         f"simulation.scale={args.scale}", f"simulation.threads={args.threads}",
         f"simulation.seed={args.seed}", f"simulation.relay_model={relay}",
-        f"simulation.input_horizon_ms={args.duration}", *args.set])
+        f"simulation.input_horizon_ms={args.duration}",
+        *NEURON_MODEL.get(args.variant, []),
+        *args.set])
     t0 = time.perf_counter()
     plan = derive_network(cfg)
     net = build_network(plan, cfg)
@@ -133,7 +141,8 @@ def run_child(variant: str, args) -> dict:
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--variants", nargs="+", default=["bgmodel-injector", "bgmodel-parrot"],
-                   choices=["bgmodel-injector", "bgmodel-parrot", "authors"])
+                   choices=["bgmodel-injector", "bgmodel-parrot", "bgmodel-2port",
+                            "bgmodel-multisynapse", "authors"])
     p.add_argument("--scale", type=float, default=1.0)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--seed", type=int, default=1)

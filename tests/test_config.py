@@ -125,7 +125,8 @@ def test_receptors_may_share_a_port_only_with_equal_time_constants():
     cfg = load_config("resting_state")  # default: GABA shares AMPA's port
     tau = neuron_params(cfg.data, cfg["nuclei"]["GPi"])["tau_syn"]
     assert tau == [cfg["receptors"]["AMPA"]["tau_syn_ms"], cfg["receptors"]["NMDA"]["tau_syn_ms"]]
-    three = load_config("resting_state", overrides=["receptors.GABA.port=3"])
+    three = load_config("resting_state", overrides=[
+        "receptors.GABA.port=3", "neuron_model.model=iaf_psc_alpha_multisynapse"])
     assert len(neuron_params(three.data, three["nuclei"]["GPi"])["tau_syn"]) == 3
     with pytest.raises(ConfigError, match="shared with NMDA"):
         load_config("resting_state", overrides=["receptors.GABA.port=2"])

@@ -98,4 +98,5 @@ def test_info_prints_the_derived_network_without_nest():
     out = res.stdout
     assert "MSN_D1" in out and "bg_corticostriatal_D1" in out
     assert "CSN->MSN" in out and "114.000" in out and "plastic_D1" in out
+    assert "neurons: bg_iaf_psc_alpha_2port, receptor ports 1 AMPA+GABA" in out
     assert out.strip().endswith("False")

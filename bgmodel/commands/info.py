@@ -35,6 +35,12 @@ def describe(config) -> str:
     lines += ["", f"striatum: lambda {st['lambda']}, kappa {st['kappa']}, eta {st['eta']}, "
                   f"plastic {', '.join(st['plastic_projections'])} "
                   f"(x{st['plastic_weight_gain']}, models bg_corticostriatal_D1/D2)"]
+    ports: dict = {}
+    for name, rec in config["receptors"].items():
+        ports.setdefault(rec["port"], ([], rec["tau_syn_ms"]))[0].append(name)
+    lines.append(f"neurons: {config['neuron_model']['model']}, receptor ports "
+                 + ", ".join(f"{port} {'+'.join(names)} (tau_syn {tau:.4g} ms)"
+                             for port, (names, tau) in sorted(ports.items())))
     return "\n".join(lines)
 
 

@@ -38,16 +38,21 @@ clean-venv:
 NEST_MPI_VENV ?= build/venv-mpi
 NEST_MPI_STAMP := $(NEST_MPI_VENV)/.nest-mpi
 
-$(NEST_MPI_STAMP): pyproject.toml scripts/build_nest_mpi.sh $(EXTENSION_SOURCES)
+$(NEST_MPI_STAMP): pyproject.toml scripts/build_nest_mpi.sh
 	$(PYTHON) -m venv $(NEST_MPI_VENV)
 	$(NEST_MPI_VENV)/bin/python -m pip install --quiet --upgrade pip
 	$(NEST_MPI_VENV)/bin/python -m pip install --quiet -e . pytest
 	scripts/build_nest_mpi.sh $(NEST_MPI_VENV)
-	$(NEST_MPI_VENV)/bin/python -m bgmodel.nest_extension
 	touch $(NEST_MPI_STAMP)
 
-nest-mpi: $(NEST_MPI_STAMP)
+# The neuron model compiled against the MPI build (with its MPI's mpicxx).
+NEST_MPI_EXTENSION_STAMP := $(NEST_MPI_VENV)/.nest-extension
+$(NEST_MPI_EXTENSION_STAMP): $(NEST_MPI_STAMP) $(EXTENSION_SOURCES)
+	$(NEST_MPI_VENV)/bin/python -m bgmodel.nest_extension
+	touch $(NEST_MPI_EXTENSION_STAMP)
+
+nest-mpi: $(NEST_MPI_EXTENSION_STAMP)
 
 # One network spread over two MPI ranks against the same network in one process.
-test-nest-mpi: $(NEST_MPI_STAMP)
+test-nest-mpi: $(NEST_MPI_EXTENSION_STAMP)
 	BGMODEL_TEST_NEST_MPI=1 $(NEST_MPI_VENV)/bin/python -m pytest -q tests/nest_mpi

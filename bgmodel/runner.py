@@ -124,7 +124,7 @@ def check_neuron_model(config: ResolvedConfig, quiet: bool = False) -> dict | No
     """Before anything is built: the neuron model the config names can be created.
 
     bgmodel's own bg_iaf_psc_alpha_2port needs its NEST extension compiled for this
-    environment's NEST: compiled here if missing (once, about a minute), or a
+    environment's NEST: compiled here if missing (once, about 15 s), or a
     ConfigError saying why it cannot be. Returns what run.json records of it (None for
     NEST's own models)."""
     from . import nest_extension

@@ -35,14 +35,19 @@ def _network(model: str, threads: int = 2, seconds: float = 0.6):
                  syn_spec={"weight": -0.5, "receptor_type": 1, "delay": 1.0})
     dc = nest.Create("dc_generator", params={"amplitude": 1.5, "start": 200.0, "stop": 400.0})
     nest.Connect(dc, n)
+    # A burst of strong inhibition drives the first neurons down to V_min.
+    clamp = nest.Create("poisson_generator", params={"rate": 3000.0, "start": 450.0, "stop": 500.0})
+    nest.Connect(clamp, n[:5], syn_spec={"weight": -30.0, "receptor_type": 1, "delay": 1.0})
     rec = nest.Create("spike_recorder")
     nest.Connect(n, rec)
-    meter = nest.Create("multimeter", params={"record_from": ["V_m"], "interval": 0.1})
+    meter = nest.Create("multimeter", params={"record_from": ["V_m", "I_syn_1", "I_syn_2"],
+                                              "interval": 0.1})
     nest.Connect(meter, n[:5])
     nest.Simulate(seconds * 1000.0)
     spikes, trace = rec.get("events"), meter.get("events")
     s, t = np.lexsort((spikes["times"], spikes["senders"])), np.lexsort((trace["times"], trace["senders"]))
-    return spikes["senders"][s], spikes["times"][s], trace["V_m"][t]
+    return (spikes["senders"][s], spikes["times"][s],
+            {k: np.asarray(trace[k])[t] for k in ("V_m", "I_syn_1", "I_syn_2", "times", "senders")})
 
 
 def test_the_two_port_neuron_reproduces_the_multisynapse_neuron_bit_for_bit():
@@ -51,7 +56,79 @@ def test_the_two_port_neuron_reproduces_the_multisynapse_neuron_bit_for_bit():
     assert len(nests[0]) > 3000  # enough spikes for the comparison to mean something
     np.testing.assert_array_equal(ours[0], nests[0])
     np.testing.assert_array_equal(ours[1], nests[1])
-    np.testing.assert_array_equal(ours[2], nests[2])
+    for key in ("V_m", "I_syn_1", "I_syn_2"):
+        np.testing.assert_array_equal(ours[2][key], nests[2][key], err_msg=key)
+    # The comparison went through the lower bound and the refractory period.
+    trace = ours[2]
+    assert trace["V_m"].min() == MSN_LIKE["V_min"]
+    first = trace["senders"] == trace["senders"][0]
+    t, v = trace["times"][first], trace["V_m"][first]
+    spike_times = ours[1][ours[0] == trace["senders"][0]]
+    assert len(spike_times) > 3
+    for ts in spike_times[:3]:
+        during = (t >= ts) & (t < ts + MSN_LIKE["t_ref"])
+        assert during.sum() == 20 and np.all(v[during] == MSN_LIKE["V_reset"])
+
+
+def test_status_and_e_l_shifts_match_the_multisynapse_neuron():
+    import nest
+    from bgmodel.network import install_extension
+    nest.ResetKernel()
+    install_extension()
+    keys = ("E_L", "V_th", "V_reset", "V_min", "V_m", "I_e", "C_m", "tau_m", "t_ref", "tau_syn")
+    pair = [nest.Create(m, params=MSN_LIKE) for m in (nest_extension.MODEL, "iaf_psc_alpha_multisynapse")]
+    # E_L alone keeps the other potentials where they are; given together, they are taken
+    # as they come.
+    for change in ({"E_L": -65.0}, {"E_L": -60.0, "V_th": 20.0, "V_m": -61.0},
+                   {"E_L": -70.0, "V_reset": -75.0, "V_min": -90.0}, {"I_e": 3.0}):
+        statuses = []
+        for node in pair:
+            node.set(change)
+            statuses.append({k: np.atleast_1d(v).tolist() for k, v in node.get(keys).items()})
+        assert statuses[0] == statuses[1], change
+    for node in pair:
+        with pytest.raises(Exception, match="Reset potential must be smaller than threshold"):
+            node.set({"V_reset": 40.0})
+
+
+def test_dopamine_stdp_onto_either_neuron_gives_the_same_weights():
+    import nest
+    from bgmodel.network import install_extension
+
+    def weights(model):
+        nest.ResetKernel()
+        nest.SetKernelStatus({"resolution": 0.1, "local_num_threads": 2, "rng_seed": 3})
+        if model == nest_extension.MODEL:
+            install_extension()
+        post = nest.Create(model, 20, params=MSN_LIKE)
+        pre = nest.Create("parrot_neuron", 60)
+        nest.Connect(nest.Create("poisson_generator", params={"rate": 20.0}), pre)
+        drive = nest.Create("poisson_generator", params={"rate": 9000.0})
+        nest.Connect(drive, post, syn_spec={"weight": 1.0, "receptor_type": 1, "delay": 1.0})
+        dopa = nest.Create("parrot_neuron")
+        nest.Connect(nest.Create("poisson_generator", params={"rate": 20.0, "start": 300.0,
+                                                              "stop": 900.0}), dopa)
+        vt = nest.Create("volume_transmitter")
+        nest.Connect(dopa, vt)
+        nest.CopyModel("stdp_dopamine_synapse", "test_dopa",
+                       {"volume_transmitter": vt, "A_plus": 0.05, "A_minus": 0.04, "Wmax": 4.0})
+        nest.Connect(pre, post, {"rule": "fixed_indegree", "indegree": 15},
+                     syn_spec={"synapse_model": "test_dopa", "weight": 1.0, "delay": 1.0,
+                               "receptor_type": 1})
+        nest.Connect(pre, post, {"rule": "fixed_indegree", "indegree": 15},
+                     syn_spec={"synapse_model": "test_dopa", "weight": 0.05, "delay": 1.0,
+                               "receptor_type": 2})
+        nest.Simulate(1200.0)
+        c = nest.GetConnections(synapse_model="test_dopa")
+        cols = c.get(["source", "target", "receptor", "weight"])
+        order = np.lexsort((cols["weight"], cols["receptor"], cols["target"], cols["source"]))
+        return {k: np.asarray(v)[order] for k, v in cols.items()}
+
+    ours, nests = weights(nest_extension.MODEL), weights("iaf_psc_alpha_multisynapse")
+    changed = np.abs(nests["weight"] - np.where(nests["receptor"] == 1, 1.0, 0.05)) > 1e-6
+    assert changed.mean() > 0.5  # dopamine moved most weights
+    for key in nests:
+        np.testing.assert_array_equal(ours[key], nests[key], err_msg=key)
 
 
 def test_the_network_gives_the_same_spikes_with_either_neuron(tiny_overrides):
@@ -75,11 +152,18 @@ def test_the_network_gives_the_same_spikes_with_either_neuron(tiny_overrides):
         np.testing.assert_array_equal(ours[pop].times, nests[pop].times, err_msg=pop)
 
 
-def test_the_library_is_keyed_by_nest_version_abi_and_sources():
+def test_the_library_is_keyed_by_the_nest_build_and_the_sources(monkeypatch):
+    import dataclasses
     path = nest_extension.build(quiet=True)
     assert path.is_file()
     nest = nest_extension.find_nest()
-    assert path.parent.name == f"nest-{nest.version}-abi{nest.cxx11_abi}-{nest_extension.source_hash()}"
+    assert nest.version in path.parent.name and nest.fingerprint in path.parent.name
+    # Another build of NEST (same version), MPI, or compiler: another library.
+    for other in (dataclasses.replace(nest, fingerprint="0" * 12),
+                  dataclasses.replace(nest, mpi=not nest.mpi)):
+        assert nest_extension.library_path(other) != path
+    monkeypatch.setenv("CXX", "clang++")
+    assert nest_extension.library_path(nest) != path
 
 
 def test_a_third_port_or_a_wrong_tau_list_is_refused():
@@ -94,7 +178,7 @@ def test_a_third_port_or_a_wrong_tau_list_is_refused():
     with pytest.raises(Exception, match="exactly 2"):
         nest.Create(nest_extension.MODEL, params={"tau_syn": [1.0, 2.0, 3.0]})
     n = nest.Create(nest_extension.MODEL)
-    with pytest.raises(Exception):
+    with pytest.raises(Exception, match="[Rr]eceptor"):
         nest.Connect(nest.Create("poisson_generator"), n, syn_spec={"receptor_type": 3})
 
 
@@ -109,3 +193,20 @@ def test_a_compiler_that_fails_gives_a_config_error_before_any_run_folder(monkey
     assert err.value.path == "neuron_model.model"
     assert "could not be built" in str(err.value) and "iaf_psc_alpha_multisynapse" in str(err.value)
     assert not (tmp_path / "log").exists()
+
+
+def test_a_failed_build_is_reported_by_later_processes_without_compiling_again(monkeypatch, tmp_path):
+    monkeypatch.setattr(nest_extension, "library_path",
+                        lambda nest=None: tmp_path / "lib" / nest_extension.LIBRARY)
+    monkeypatch.setenv("CXX", "false")
+    with pytest.raises(nest_extension.ExtensionError, match="compiling the NEST extension failed"):
+        nest_extension.build(quiet=True)
+    assert (tmp_path / "lib" / "build-failed.txt").is_file()
+    # Another rank or task: the earlier failure, at once (no compiler is run: it would
+    # succeed now).
+    monkeypatch.setenv("CXX", "true")
+    with pytest.raises(nest_extension.ExtensionError, match="earlier build"):
+        nest_extension.build(quiet=True)
+    # The command line retries: `true` "compiles" without writing the library.
+    with pytest.raises(nest_extension.ExtensionError):
+        nest_extension.build(quiet=True, retry_failed=True)

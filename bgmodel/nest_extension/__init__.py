@@ -21,7 +21,9 @@ for an MPI build of NEST, the mpicxx wrapper.
 from __future__ import annotations
 
 import fcntl
+import functools
 import hashlib
+import time
 import importlib.metadata
 import importlib.util
 import os
@@ -38,8 +40,15 @@ HEADERS = ("bg_iaf_psc_alpha_2port.h",)
 LIBRARY = "bgmodel_module.so"
 HERE = Path(__file__).resolve().parent
 
-# Compile flags (besides the ABI and include paths); part of the build key.
-CXXFLAGS = ("-std=c++20", "-O3", "-DNDEBUG", "-fPIC", "-fopenmp")
+# Compile flags (besides the ABI and include paths); part of the build key. No
+# floating-point contraction or fast-math, whatever the compiler's defaults: the model
+# must round exactly as NEST's own multisynapse neuron does.
+CXXFLAGS = ("-std=c++20", "-O3", "-DNDEBUG", "-fPIC", "-fopenmp", "-ffp-contract=off",
+            "-fno-fast-math")
+# A failed automatic build is not retried by other processes for this long (MPI ranks
+# and array tasks would otherwise each fail the same compile in turn); building from
+# the command line always retries.
+FAILED_BUILD_HOLD_S = 600
 
 _NEW_ABI = b"_ZN4nest13ModuleManager7installERKNSt7__cxx1112basic_string"
 _OLD_ABI = b"_ZN4nest13ModuleManager7installERKSs"
@@ -57,6 +66,7 @@ class NestInstallation:
     version: str
     cxx11_abi: int       # _GLIBCXX_USE_CXX11_ABI that the kernel was built with
     mpi: bool            # NEST built with MPI (its headers include mpi.h)
+    fingerprint: str     # hash of config.h and the kernel: this very NEST build
 
 
 def find_nest() -> NestInstallation:
@@ -65,7 +75,11 @@ def find_nest() -> NestInstallation:
     if spec is None or not spec.submodule_search_locations:
         raise ExtensionError("NEST is not installed in this Python environment "
                              f"({sys.executable}); run `make venv`")
-    package = Path(list(spec.submodule_search_locations)[0])
+    return _inspect(Path(list(spec.submodule_search_locations)[0]))
+
+
+@functools.lru_cache(maxsize=None)
+def _inspect(package: Path) -> NestInstallation:
     include = package / "include" / "nest"
     kernels = sorted(package.glob("nestkernel_api*.so"))
     if not (include / "config.h").is_file() or not kernels:
@@ -82,27 +96,34 @@ def find_nest() -> NestInstallation:
         raise ExtensionError(f"{kernels[0]}: cannot tell NEST's C++ ABI (no "
                              "ModuleManager::install symbol); this NEST cannot load "
                              "extension modules")
-    config_h = (include / "config.h").read_text(errors="replace")
+    config_h = (include / "config.h").read_bytes()
     try:
         version = importlib.metadata.version("nest-simulator")
     except importlib.metadata.PackageNotFoundError:
         version = "unknown"
+    fingerprint = hashlib.sha256(config_h + b"\0" + blob).hexdigest()[:12]
     return NestInstallation(package=package, include=include, kernel=kernels[0],
                             version=version, cxx11_abi=abi,
-                            mpi="#define HAVE_MPI 1" in config_h)
+                            mpi=b"#define HAVE_MPI 1" in config_h, fingerprint=fingerprint)
 
 
 def source_hash() -> str:
-    digest = hashlib.sha256(" ".join(CXXFLAGS).encode())
+    """Hash of what the library is made from: sources, flags and a chosen $CXX."""
+    digest = hashlib.sha256(" ".join(CXXFLAGS).encode() + b"\0"
+                            + os.environ.get("CXX", "").encode())
     for name in SOURCES + HEADERS:
         digest.update(name.encode() + b"\0" + (HERE / name).read_bytes())
     return digest.hexdigest()[:12]
 
 
 def library_path(nest: NestInstallation | None = None) -> Path:
-    """Where the extension for this environment's NEST is (or would be) built."""
+    """Where the extension for this environment's NEST is (or would be) built: one
+    folder per NEST build (version, MPI, ABI and a hash of its config.h and kernel)
+    and per source/flag/compiler hash, so that a library is never loaded into a NEST
+    it was not compiled against."""
     nest = nest or find_nest()
-    key = f"nest-{nest.version}-abi{nest.cxx11_abi}-{source_hash()}"
+    key = (f"nest-{nest.version}-{'mpi' if nest.mpi else 'nompi'}-abi{nest.cxx11_abi}-"
+           f"{nest.fingerprint}-{source_hash()}")
     return Path(sys.prefix) / "lib" / "bgmodel-nest" / key / LIBRARY
 
 
@@ -157,40 +178,66 @@ def _mpi_flavour(kernel: Path) -> str:
                          "neither Open MPI nor MPICH; set CXX to that MPI's C++ wrapper")
 
 
-def build(force: bool = False, quiet: bool = False) -> Path:
+def build(force: bool = False, quiet: bool = False, retry_failed: bool = False) -> Path:
     """Compile the extension for this environment's NEST unless it is built already.
 
-    Safe to call from several processes at once (MPI ranks, array jobs): one compiles
-    under a file lock while the others wait, and the library appears atomically."""
+    Safe to call from several processes at once (MPI ranks, array tasks): one compiles
+    under a file lock while the others wait, and the library appears atomically (where
+    the file system has no locks, each compiles its own copy; the result is the same).
+    A failed build leaves a note beside the library; for FAILED_BUILD_HOLD_S other
+    processes report that failure at once instead of compiling again, unless
+    `retry_failed` (the command line's build)."""
     nest = find_nest()
     target = library_path(nest)
     if target.is_file() and not force:
         return target
-    cxx = compiler(nest)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with open(target.parent / ".lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if target.is_file() and not force:
-            return target
-        if not quiet:
-            print(f"compiling bgmodel's NEST extension ({MODEL}) for NEST {nest.version}, "
-                  "once per environment ...", file=sys.stderr)
-        flags = [*CXXFLAGS, f"-D_GLIBCXX_USE_CXX11_ABI={nest.cxx11_abi}", f"-I{nest.include}", f"-I{HERE}"]
-        with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
-            objects = []
-            for name in SOURCES:
-                obj = Path(tmp) / (Path(name).stem + ".o")
-                _run([cxx, *flags, "-c", str(HERE / name), "-o", str(obj)])
-                objects.append(str(obj))
-            # Linked to NEST's kernel (resolved to the copy `import nest` loaded) and to
-            # no OpenMP runtime: its OpenMP symbols bind to the runtime NEST brought.
-            built = Path(tmp) / LIBRARY
-            _run([cxx, "-shared", "-o", str(built), *objects, str(nest.kernel),
-                  f"-Wl,-rpath,{nest.kernel.parent}"])
-            os.replace(built, target)
+    failed = target.parent / "build-failed.txt"
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target.parent / ".lock", "w") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+            except OSError:
+                pass  # no locks on this file system: build without
+            if target.is_file() and not force:
+                return target
+            if (not retry_failed and failed.is_file()
+                    and time.time() - failed.stat().st_mtime < FAILED_BUILD_HOLD_S):
+                raise ExtensionError(f"an earlier build in the last "
+                                     f"{FAILED_BUILD_HOLD_S // 60} minutes failed "
+                                     f"({failed}):\n{failed.read_text()}")
+            try:
+                _compile(nest, target, quiet)
+            except ExtensionError as err:
+                failed.write_text(str(err))
+                raise
+            failed.unlink(missing_ok=True)
+    except OSError as err:
+        raise ExtensionError(f"cannot build in {target.parent}: {err}") from None
     if not quiet:
         print(f"built {target}", file=sys.stderr)
     return target
+
+
+def _compile(nest: NestInstallation, target: Path, quiet: bool) -> None:
+    cxx = compiler(nest)
+    if not quiet:
+        print(f"compiling bgmodel's NEST extension ({MODEL}) for NEST {nest.version} with "
+              f"{cxx}, once per environment (about 15 s) ...", file=sys.stderr)
+    flags = [*CXXFLAGS, f"-D_GLIBCXX_USE_CXX11_ABI={nest.cxx11_abi}", f"-I{nest.include}",
+             f"-I{HERE}"]
+    with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
+        objects = []
+        for name in SOURCES:
+            obj = Path(tmp) / (Path(name).stem + ".o")
+            _run([cxx, *flags, "-c", str(HERE / name), "-o", str(obj)])
+            objects.append(str(obj))
+        # Linked to NEST's kernel (resolved to the copy `import nest` loaded) and to no
+        # OpenMP runtime: its OpenMP symbols bind to the runtime NEST brought.
+        built = Path(tmp) / LIBRARY
+        _run([cxx, "-shared", "-o", str(built), *objects, str(nest.kernel),
+              f"-Wl,-rpath,{nest.kernel.parent}"])
+        os.replace(built, target)
 
 
 def _run(cmd: list[str]) -> None:
@@ -216,7 +263,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.path:
             print(library_path())
             return 0
-        print(build(force=args.force, quiet=args.quiet))
+        print(build(force=args.force, quiet=args.quiet, retry_failed=True))
     except ExtensionError as err:
         print(f"bgmodel.nest_extension: {err}", file=sys.stderr)
         return 1

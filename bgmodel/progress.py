@@ -4,6 +4,9 @@ from __future__ import annotations
 import sys
 import time
 
+# Units whose median time gives the estimate of the time left.
+RECENT_UNITS = 20
+
 
 def format_seconds(s: float) -> str:
     s = int(round(s))
@@ -41,9 +44,11 @@ class Progress:
         self.last = now
         if self.quiet:
             return
-        units = max(1, done - self.start_done)
-        mean = (now - self.start) / units
-        left = mean * (self.total - done)
+        # The median of the recent units: a slow one (a checkpoint, a paused or shared
+        # machine) does not inflate the estimate for the rest of the run.
+        recent = sorted(self.per_unit[-RECENT_UNITS:])
+        typical = recent[len(recent) // 2]
+        left = typical * max(0, self.total - done)
         line = (f"[{self.unit} {done}/{self.total}] {self.per_unit[-1]:.1f} s/{self.unit}, "
                 f"elapsed {format_seconds(now - self.start)}, left ~{format_seconds(left)}")
         if detail:

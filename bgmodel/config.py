@@ -25,6 +25,7 @@ import yaml
 
 from . import schema
 from .schema import ConfigError
+from .nest_extension import MODEL as TWO_PORT_MODEL
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
 CONFIG_DIR = PACKAGE_ROOT.parent / "configs"
@@ -242,9 +243,9 @@ def _check_references(data: dict, provenance: Mapping[str, str]) -> None:
     if sorted(ports) != list(range(1, len(ports) + 1)):
         fail("receptors", sorted(ports), "ports numbered 1, 2, ... without gaps")
     model = data["neuron_model"]["model"]
-    if model == "bg_iaf_psc_alpha_2port" and len(ports) != 2:
+    if model == TWO_PORT_MODEL and len(ports) != 2:
         fail("neuron_model.model", model,
-             f"a model for {len(ports)} receptor ports: bg_iaf_psc_alpha_2port has exactly "
+             f"a model for {len(ports)} receptor ports: {TWO_PORT_MODEL} has exactly "
              "2 (AMPA and GABA sharing port 1); use iaf_psc_alpha_multisynapse")
     if "MSN" not in nuclei:
         fail("nuclei", sorted(nuclei), "the nuclei must include MSN (the striatum)")

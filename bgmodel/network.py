@@ -27,6 +27,7 @@ from .derive import ConnectionPlan, NetworkPlan  # noqa: E402
 from .inputs import PoissonInputs  # noqa: E402
 from .synapse_set import SynapseSet  # noqa: E402
 
+
 def install_extension() -> None:
     """Load bgmodel's NEST extension (bg_iaf_psc_alpha_2port) into the fresh kernel.
 

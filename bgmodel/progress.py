@@ -30,11 +30,10 @@ class Progress:
         Print nothing.
     """
 
-    def __init__(self, total: int, unit: str, quiet: bool = False, stream=None, start_done: int = 0):
+    def __init__(self, total: int, unit: str, quiet: bool = False, stream=None):
         self.total, self.unit, self.quiet = total, unit, quiet
         self.stream = stream or sys.stderr
         self.start = time.perf_counter()
-        self.start_done = start_done
         self.last = self.start
         self.per_unit: list[float] = []
 

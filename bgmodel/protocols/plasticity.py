@@ -284,7 +284,7 @@ class Plasticity(ProtocolBase):
         total = len(self.schedule)
         checkpoint = self.open_results(resume)
         start = checkpoint.episodes_done if checkpoint else 0
-        progress = Progress(total, "episode", self.quiet, start_done=start)
+        progress = Progress(total, "episode", self.quiet)
         if resume:
             origin = "checkpoint" if checkpoint else "no checkpoint: from the start"
             progress.message(f"resuming from episode {start} of {total} ({origin})")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
+from .nest_extension import MODEL as TWO_PORT_MODEL
 
 class ConfigError(ValueError):
     """A configuration value is not allowed.
@@ -267,7 +268,7 @@ NETWORK_SCHEMA_FIELDS = {
                        "iaf_psc_alpha_multisynapse, or bgmodel's bg_iaf_psc_alpha_2port "
                        "(the same equations on exactly two ports, compiled by `python -m "
                        "bgmodel.nest_extension`)",
-                       choices=("iaf_psc_alpha_multisynapse", "bg_iaf_psc_alpha_2port")),
+                       choices=("iaf_psc_alpha_multisynapse", TWO_PORT_MODEL)),
         "E_L_mV": num("resting potential (mV)"),
         "V_reset_mV": num("reset potential (mV)"),
         "V_m_init_mV": num("initial membrane potential (mV)"),

@@ -11,9 +11,10 @@ the other on the same machine:
     bgmodel-2port         bgmodel-injector with bgmodel's compiled two-port neuron
                           (neuron_model.model: bg_iaf_psc_alpha_2port, the default)
     bgmodel-multisynapse  bgmodel-injector with NEST's iaf_psc_alpha_multisynapse
-    authors            the authors' top_BG_nest3 code (pass its folder with --authors),
-                       run unmodified from a temporary copy; only its parameter files'
-                       values are replaced in memory (resting state on, threads, duration)
+    authors               the authors' top_BG_nest3 code (pass its folder with
+                          --authors), run unmodified from a temporary copy; only its
+                          parameter files' values are replaced in memory (resting state
+                          on, threads, duration)
 
 Usage:
     python scripts/bench_resting_state.py --scale 1 --threads 2 --duration 3000 \

@@ -198,6 +198,9 @@ def derive_projection(cfg: Mapping, name: str) -> ProjectionDerivation:
 def _plan(cfg, d: ProjectionDerivation, source, target, indegree, weight_factor=1.0,
           synapse_model="static", role="main") -> ConnectionPlan:
     ports = {r: cfg["receptors"][r]["port"] for r in d.weights}
+    if cfg["connectivity"]["fractional_indegree"] == "drop":
+        # Weights stay nu / K: only the number of synapses changes, as in the authors' code.
+        indegree = float(math.floor(indegree + 1e-9))
     return ConnectionPlan(projection=d.name, source=source, target=target, indegree=indegree,
                           weights={r: w * weight_factor for r, w in d.weights.items()},
                           ports=ports, delay_ms=d.delay_ms, mask_radius=d.mask_radius,
@@ -324,7 +327,8 @@ def derive_network(cfg: Mapping, seed: int | None = None) -> NetworkPlan:
     projections = {name: derive_projection(data, name) for name in data["projections"]}
     connections = []
     for d in projections.values():
-        connections.extend(plan_connections(data, d))
+        # with fractional_indegree "drop", a share below one source is not wired at all
+        connections.extend(c for c in plan_connections(data, d) if c.indegree > 0)
     return NetworkPlan(populations=derive_populations(data, seed),
                        connections=tuple(connections), projections=projections,
                        channel_centres=channel_centres(data["channels"]),

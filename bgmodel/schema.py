@@ -297,6 +297,11 @@ NETWORK_SCHEMA_FIELDS = {
         "Ri": pos("axial resistivity for the dendritic attenuation"),
         "Rm": pos("membrane resistivity for the dendritic attenuation"),
         "layer_extent": pos("side of the periodic square layer"),
+        "fractional_indegree": Field(
+            "str", "what becomes of the fractional part of an in-degree K: 'mean' adds "
+            "random connections so that the mean in-degree is K (model-spec.md); 'drop' "
+            "keeps floor(K), as the authors' code does in effect",
+            choices=("mean", "drop")),
     }),
     "channels": Record({
         "count": Field("int", "number of action channels", minimum=1),

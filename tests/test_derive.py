@@ -106,6 +106,30 @@ def test_indegree_is_capped_at_the_source_population():
     assert d.weights["GABA"] == pytest.approx(d.nu / 300 * A_GPI(0.13) * -0.25)
 
 
+def test_dropping_the_fractional_indegree_keeps_floor_k_and_the_weights():
+    mean = derive_network(load_config("resting_state"))
+    drop = derive_network(load_config(
+        "resting_state", overrides=["connectivity.fractional_indegree=drop"]))
+    unwired = [a for a in mean.connections if a.indegree < 1]
+    assert [(a.source, a.target) for a in unwired] == [("STN", "FSI")]  # K = 0.75
+    fractional = 0
+    for a, b in zip([a for a in mean.connections if a.indegree >= 1], drop.connections):
+        assert (a.source, a.target, a.role) == (b.source, b.target, b.role)
+        assert b.indegree == math.floor(a.indegree + 1e-9) and b.fractional_indegree == 0
+        assert dict(a.weights) == dict(b.weights)  # nu / K, not nu / floor(K)
+        fractional += a.fractional_indegree > 1e-9
+    assert fractional >= 10  # PTN->MSN (K = 1.67), STN->FSI (0.75), GPe->FSI (8.88), ...
+    indegree = {(b.source, b.target): b.indegree for b in drop.connections}
+    assert indegree["PTN", "MSN_D1"] == 1.0  # K = 1.67
+    assert len(drop.connections) == len(mean.connections) - 1
+
+
+def test_fractional_indegree_accepts_only_mean_or_drop():
+    from bgmodel.schema import ConfigError
+    with pytest.raises(ConfigError, match=r"connectivity\.fractional_indegree.*mean, drop"):
+        load_config("resting_state", overrides=["connectivity.fractional_indegree=round"])
+
+
 def test_scale_shrinks_msn_and_inputs_but_keeps_indegrees_and_weights():
     full = derive_network(load_config("resting_state"))
     small = derive_network(load_config("resting_state", preset="small"))

@@ -100,3 +100,14 @@ def test_info_prints_the_derived_network_without_nest():
     assert "CSN->MSN" in out and "114.000" in out and "plastic_D1" in out
     assert "neurons: bg_iaf_psc_alpha_2port, receptor ports 1 AMPA+GABA" in out
     assert out.strip().endswith("False")
+
+
+def test_info_says_when_fractional_indegrees_are_dropped():
+    from bgmodel.commands.info import describe
+    from bgmodel.config import CONFIG_DIR, load_config
+    mean = describe(load_config("resting_state", preset="small"))
+    drop = describe(load_config("resting_state", preset="small",
+                                overlays=[CONFIG_DIR / "variants" / "published_wiring.yaml"]))
+    assert "fractional_indegree" not in mean and "1.667" in mean  # PTN->MSN keeps K
+    assert "(fractional_indegree drop: K above is floor(K) per target" in drop
+    assert "K < 1, not wired: STN->FSI" in drop and "1.667" not in drop

@@ -31,6 +31,11 @@ def describe(config) -> str:
     skipped = [n for n, d in plan.projections.items() if d.indegree <= 0]
     if skipped:
         lines.append(f"(K = 0, not wired: {', '.join(skipped)})")
+    if config["connectivity"]["fractional_indegree"] == "drop":
+        wired = {c.projection for c in plan.connections}
+        below_one = [n for n, d in plan.projections.items() if d.indegree > 0 and n not in wired]
+        lines.append("(fractional_indegree drop: K above is floor(K) per target, weights keep "
+                     "nu / K" + (f"; K < 1, not wired: {', '.join(below_one)})" if below_one else ")"))
     st = config["striatum"]
     lines += ["", f"striatum: lambda {st['lambda']}, kappa {st['kappa']}, eta {st['eta']}, "
                   f"plastic {', '.join(st['plastic_projections'])} "

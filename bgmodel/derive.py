@@ -200,6 +200,7 @@ def _plan(cfg, d: ProjectionDerivation, source, target, indegree, weight_factor=
     ports = {r: cfg["receptors"][r]["port"] for r in d.weights}
     if cfg["connectivity"]["fractional_indegree"] == "drop":
         # Weights stay nu / K: only the number of synapses changes, as in the authors' code.
+        # (1e-9: a share such as 0.5 * 70 may land just below its integer)
         indegree = float(math.floor(indegree + 1e-9))
     return ConnectionPlan(projection=d.name, source=source, target=target, indegree=indegree,
                           weights={r: w * weight_factor for r, w in d.weights.items()},

@@ -118,7 +118,7 @@ def test_dropping_the_fractional_indegree_keeps_floor_k_and_the_weights():
         assert b.indegree == math.floor(a.indegree + 1e-9) and b.fractional_indegree == 0
         assert dict(a.weights) == dict(b.weights)  # nu / K, not nu / floor(K)
         fractional += a.fractional_indegree > 1e-9
-    assert fractional >= 10  # PTN->MSN (K = 1.67), STN->FSI (0.75), GPe->FSI (8.88), ...
+    assert fractional >= 10  # PTN->MSN (K = 1.67), GPe->FSI (8.88), CMPf->MSN (5.38), ...
     indegree = {(b.source, b.target): b.indegree for b in drop.connections}
     assert indegree["PTN", "MSN_D1"] == 1.0  # K = 1.67
     assert len(drop.connections) == len(mean.connections) - 1

@@ -13,6 +13,7 @@ from typing import Any, Callable, Mapping
 
 from .nest_extension import MODEL as TWO_PORT_MODEL
 
+
 class ConfigError(ValueError):
     """A configuration value is not allowed.
 

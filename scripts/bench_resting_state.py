@@ -30,10 +30,8 @@ import json
 import os
 import platform
 import resource
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import date
 from pathlib import Path
@@ -80,43 +78,39 @@ def child_bgmodel(args) -> dict:
 
 def child_authors(args) -> dict:
     """Run the authors' code (a temporary copy of their folder) for the resting state."""
-    work = Path(tempfile.mkdtemp(prefix="authors_bench_"))
-    shutil.copytree(args.authors, work / "code")
-    os.chdir(work / "code")
-    (work / "code" / "log").mkdir(exist_ok=True)
-    sys.path.insert(0, str(work / "code"))
-    import fetch_params  # their module
-    import nest_routine  # their module
+    from authors_code import authors_copy
+    with authors_copy(args.authors):
+        import fetch_params  # their module
+        import nest_routine  # their module
 
-    read_sim = fetch_params.read_sim
+        read_sim = fetch_params.read_sim
 
-    def patched_read_sim():
-        sim = read_sim()
-        for mode in sim["sim_model"]:
-            sim["sim_model"][mode]["on"] = mode == "resting_state"
-        sim["nbcpu"] = args.threads
-        sim["msd"] = args.seed
-        sim["simDuration"] = float(args.duration)
-        sim["start_time_sp"] = float(round(min(1000.0, args.duration / 3)))
-        return sim
+        def patched_read_sim():
+            sim = read_sim()
+            for mode in sim["sim_model"]:
+                sim["sim_model"][mode]["on"] = mode == "resting_state"
+            sim["nbcpu"] = args.threads
+            sim["msd"] = args.seed
+            sim["simDuration"] = float(args.duration)
+            sim["start_time_sp"] = float(round(min(1000.0, args.duration / 3)))
+            return sim
 
-    fetch_params.read_sim = patched_read_sim
-    # Their A(t) loop runs for minutes after the simulation and is not what we time.
-    nest_routine.instantaneous_fr = lambda *a, **k: []
-    import stim_all_model  # their module
+        fetch_params.read_sim = patched_read_sim
+        # Their A(t) loop runs for minutes after the simulation and is not what we time.
+        nest_routine.instantaneous_fr = lambda *a, **k: []
+        import stim_all_model  # their module
 
-    t0 = time.perf_counter()
-    stim_all_model.main()
-    total = time.perf_counter() - t0
-    simulate = None
-    perf = Path("log/performance.txt")
-    if perf.is_file():
-        for line in perf.read_text().splitlines():
-            if line.startswith("Simulation_Elapse_Time"):
-                simulate = float(line.split()[1])
-    rates = json.loads(Path("log/mean_fr.json").read_text())
+        t0 = time.perf_counter()
+        stim_all_model.main()
+        total = time.perf_counter() - t0
+        simulate = None
+        perf = Path("log/performance.txt")
+        if perf.is_file():
+            for line in perf.read_text().splitlines():
+                if line.startswith("Simulation_Elapse_Time"):
+                    simulate = float(line.split()[1])
+        rates = json.loads(Path("log/mean_fr.json").read_text())
     msn = rates.get("MSN")
-    shutil.rmtree(work, ignore_errors=True)
     return {"build_s": total - (simulate or 0.0), "simulate_s": simulate,
             "rates_Hz": {k: rates.get(k) for k in ("FSI", "STN", "GPe", "GPi")} | {"MSN": msn}}
 

@@ -21,11 +21,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -98,12 +95,8 @@ def child_bgmodel(args) -> dict:
 
 
 def child_authors(args) -> dict:
-    work = Path(tempfile.mkdtemp(prefix="authors_wiring_"))
-    try:
-        shutil.copytree(args.authors, work / "code")
-        os.chdir(work / "code")
-        (work / "code" / "log").mkdir(exist_ok=True)
-        sys.path.insert(0, str(work / "code"))
+    from authors_code import authors_copy
+    with authors_copy(args.authors):
         import fetch_params  # their modules
         import ini_all
         import nest_routine
@@ -126,8 +119,6 @@ def child_authors(args) -> dict:
         # their receptor types: AMPA 1, NMDA 2, GABA 3
         receptors = {s: 1 if s in EXCITATORY else 3 for s in SOURCES}
         return measure(layers, receptors, args.sample, args.seed)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
 
 
 def run_child(which: str, args) -> dict:

@@ -13,9 +13,13 @@ CS+ 90-99, CS- end 200-229; `--windows 0-9 40-49 90-99` chooses others; windows 
 clipped to the episodes a run has) it prints GPi(ch1) - GPi(ch2), the D1 rates of
 channels 1 and 2 and their ratio to the first window; and, for runs that reached the end
 of CS-, whether discrimination converged (GPi of channel 2 below channel 1 over
-episodes 200-229). With `--pool LABEL` the RUNs are averaged as one group, the way a
-published condition is (several seeds of one configuration), each run's contrast
-listed beside the mean.
+episodes 200-229). The column "ch1 sel." counts the window's episodes in which channel 1
+was selected (GPi ch1 below ch2): in CS+ those are the episodes rewarded by a dopamine
+burst, so a run that learns slowly because it was rarely rewarded shows it there. With
+`--pool LABEL` the RUNs are averaged as one group, the way a published condition is
+(several seeds of one configuration), each run's contrast listed beside the mean. Runs
+the authors marked x (excluded: incomplete or failed) are left out of the published
+mean and listed on their own lines after it, so the whole spread of their code is seen.
 """
 from __future__ import annotations
 
@@ -56,6 +60,7 @@ def window_numbers(run: AuthorsRun, first: int, last: int) -> dict | None:
     gpi, d1 = run.rates["GPi"][sl], run.rates["MSN_D1"][sl]
     return {"contrast": float(np.mean(gpi[:, 1] - gpi[:, 2])),
             "d1_ch1": float(np.mean(d1[:, 1])), "d1_ch2": float(np.mean(d1[:, 2])),
+            "ch1_selected": int(np.sum(gpi[:, 1] < gpi[:, 2])),
             "episodes": sl.stop - sl.start}
 
 
@@ -69,10 +74,12 @@ def describe(label: str, runs: list[AuthorsRun], windows: dict) -> list[str]:
         mean = {k: float(np.mean([w[k] for w in per_run])) for k in per_run[0]}
         base = base or mean
         ratio = mean["d1_ch1"] / base["d1_ch1"] if base["d1_ch1"] > 0 else float("nan")
+        selected = (f"{sum(w['ch1_selected'] for w in per_run)}"
+                    f"/{sum(w['episodes'] for w in per_run)}")
         contrasts = ", ".join(f"{w['contrast']:+.1f}" for w in per_run)
         spread = f"  (runs: {contrasts})" if len(per_run) > 1 else ""
         lines.append(f"{label:<42}{name:<13}{mean['contrast']:>+8.2f}{mean['d1_ch1']:>9.3f}"
-                     f"{mean['d1_ch2']:>9.3f}{ratio:>8.1f}x{spread}")
+                     f"{mean['d1_ch2']:>9.3f}{ratio:>8.1f}x{selected:>10}{spread}")
     ended = [r for r in runs if r.episodes >= 230]
     if ended:
         converged = sum(window_numbers(r, 200, 229)["contrast"] > 0 for r in ended)
@@ -93,11 +100,16 @@ def main() -> int:
     args = p.parse_args()
     windows = dict(args.windows) if args.windows else WINDOWS
     print(f"{'runs':<42}{'window':<13}{'GPi1-2':>8}{'D1 ch1':>9}{'D1 ch2':>9}"
-          f"{'D1 ch1 / first':>15}")
+          f"{'D1 ch1 / first':>15}{'ch1 sel.':>10}")
     for ref in args.reference:
         runs = read_condition(ref)
         for line in describe(f"published {ref.name} ({len(runs)})", runs, windows):
             print(line)
+        for run in read_condition(ref, include_marked=True):
+            if run.marker == "x":
+                label = f"  {run.path.name}, excluded by the authors"
+                for line in describe(label, [run], windows):
+                    print(line)
     if args.pool:
         runs = [load(path) for path in args.runs]
         for line in describe(f"{args.pool} ({len(runs)})", runs, windows):

@@ -63,3 +63,17 @@ def test_a_window_beyond_a_run_is_left_out_and_a_reversed_one_is_refused(tmp_pat
     assert done.returncode == 0 and " 90-99 " not in done.stdout
     bad = _run(run, "--windows", "9-0")
     assert bad.returncode == 2 and "window '9-0'" in bad.stderr
+
+
+def test_selected_episodes_are_counted_and_excluded_reference_runs_listed_apart(tmp_path):
+    reference = tmp_path / "condition"
+    # log0: channel 1 selected in 3 of 4 episodes (GPi ch1 below the 50 Hz of ch2).
+    _authors_run(reference / "log0", [45.0, 55.0, 45.0, 45.0], [0.2] * 4)
+    # log1x, marked by the authors as excluded: channel 1 never selected.
+    _authors_run(reference / "log1x", [60.0] * 4, [0.1] * 4)
+    done = _run("--reference", reference, "--windows", "0-3")
+    assert done.returncode == 0, done.stderr
+    kept = _row(done.stdout, "published condition (1)", "0-3")
+    assert float(kept[1]) == -2.5 and kept[5] == "3/4"
+    excluded = _row(done.stdout, "  log1x, excluded by the authors", "0-3")
+    assert float(excluded[1]) == 10.0 and excluded[5] == "0/4"

@@ -204,9 +204,41 @@ def resolve(layers: Iterable[tuple[str, dict]]) -> ResolvedConfig:
     return ResolvedConfig(data=data, provenance=provenance, layers=tuple(names))
 
 
+# Keys added to bgmodel after runs had been made without them, each with the value that
+# reproduces such a run: a frozen config that lacks one reloads (resume, plots) as it ran
+# instead of failing validation. A new key that changes a model gets its entry here.
+KEYS_ADDED_LATER = {
+    "simulation.run_piece_ms": 200.0,  # run control only
+    "simulation.input_scale": None,  # the relays followed simulation.scale
+    "connectivity.fractional_indegree": "mean",
+    "striatum.msn_positions": "separate",
+}
+
+
+def _added_keys_missing_from(frozen: Mapping) -> dict:
+    """The KEYS_ADDED_LATER entries that `frozen` lacks, as one nested layer."""
+    layer: dict = {}
+    for key, value in KEYS_ADDED_LATER.items():
+        *sections, leaf = key.split(".")
+        node = frozen
+        for part in sections:
+            node = node.get(part) if isinstance(node, Mapping) else None
+        if isinstance(node, Mapping) and leaf not in node:
+            layer = merge(layer, _nest(key, value))
+    return layer
+
+
 def from_frozen(path: str | Path, overrides: Iterable[str] = ()) -> ResolvedConfig:
-    """Reload a resolved config saved in a run or sweep folder (plus overrides)."""
-    layers = [(_display(Path(path)), read_yaml(path))]
+    """Reload a resolved config saved in a run or sweep folder (plus overrides).
+
+    Keys that bgmodel gained after the run was made are filled in with the values the
+    run was made with (KEYS_ADDED_LATER)."""
+    frozen = read_yaml(path)
+    layers = [(_display(Path(path)), frozen)]
+    added = _added_keys_missing_from(frozen)
+    if added:
+        layers.append((f"{_display(Path(path))} (keys added to bgmodel after this run, "
+                       "at the values it ran with)", added))
     for text in overrides:
         key, value = parse_override(text)
         layers.append(("--set", _nest(key, value)))
@@ -267,6 +299,11 @@ def _check_references(data: dict, provenance: Mapping[str, str]) -> None:
         if proj["delay_ms"] < resolution:
             fail(f"{path}.delay_ms", proj["delay_ms"],
                  f"a delay >= simulation.resolution_ms ({resolution} ms)")
+    striatum = data["striatum"]
+    if striatum["msn_positions"] == "paired" and striatum["d1_fraction"] != 0.5:
+        fail("striatum.msn_positions", "paired",
+             f"'separate' when striatum.d1_fraction is not 0.5 (it is "
+             f"{striatum['d1_fraction']}): a pair is one D1 and one D2 MSN")
     for i, name in enumerate(data["striatum"]["plastic_projections"]):
         if name not in data["projections"] or not name.endswith("->MSN"):
             fail(f"striatum.plastic_projections[{i}]", name,

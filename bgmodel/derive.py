@@ -300,9 +300,15 @@ def derive_populations(cfg: Mapping, seed: int) -> dict:
         n = scaled_size(nuc["neurons"], scale) if nuc["scaled"] else nuc["neurons"]
         params = neuron_params(cfg, nuc)
         if name == "MSN":
-            positions = place(n, nuc["placement"])
-            n_d1 = int(round(n * cfg["striatum"]["d1_fraction"]))
-            for sub, pos in ((MSN_D1, positions[:n_d1]), (MSN_D2, positions[n_d1:])):
+            if cfg["striatum"]["msn_positions"] == "paired":
+                # n // 2 places, each holding one D1 and one D2 MSN (an odd n loses one).
+                d1_pos = place(n // 2, nuc["placement"])
+                halves = (d1_pos, d1_pos.copy())
+            else:
+                positions = place(n, nuc["placement"])
+                n_d1 = int(round(n * cfg["striatum"]["d1_fraction"]))
+                halves = (positions[:n_d1], positions[n_d1:])
+            for sub, pos in zip((MSN_D1, MSN_D2), halves):
                 pops[sub] = Population(sub, "nucleus", len(pos), pos,
                                        channel_members(pos, centres, radius, extent), params)
         else:

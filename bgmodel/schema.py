@@ -282,6 +282,11 @@ NETWORK_SCHEMA_FIELDS = {
     "inputs": MapOf(INPUT, "input relay populations by name (CSN, PTN, CMPf)"),
     "striatum": Record({
         "d1_fraction": num("fraction of MSNs that are D1", minimum=0, maximum=1),
+        "msn_positions": Field(
+            "str", "where the MSNs sit: 'separate' gives every MSN its own uniform random "
+            "place; 'paired' puts a D1 and a D2 MSN at each of half as many places, as "
+            "the authors' code does (needs d1_fraction 0.5)",
+            choices=("separate", "paired")),
         "lambda": num("D1/D2 pathway overlap (overlap_d1d2)", minimum=0, maximum=1),
         "kappa": num("weight multiplier of D2 -> MSN collaterals (syn_asymm)", minimum=0),
         "eta": num("one-off multiplier of D2 outgoing weights at the first dip", minimum=0),

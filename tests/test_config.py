@@ -132,3 +132,21 @@ def test_receptors_may_share_a_port_only_with_equal_time_constants():
         load_config("resting_state", overrides=["receptors.GABA.port=2"])
     with pytest.raises(ConfigError, match="without gaps"):
         load_config("resting_state", overrides=["receptors.GABA.port=5"])
+
+
+def test_a_frozen_config_from_before_a_key_existed_reloads_as_it_ran(tmp_path):
+    from bgmodel.config import KEYS_ADDED_LATER, from_frozen
+    old = load_config("plasticity", overrides=["connectivity.fractional_indegree=drop"]).data
+    del old["striatum"]["msn_positions"], old["simulation"]["input_scale"]
+    del old["simulation"]["run_piece_ms"]
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(old))
+    config = from_frozen(path)
+    assert config["striatum"]["msn_positions"] == KEYS_ADDED_LATER["striatum.msn_positions"]
+    assert config["simulation"]["input_scale"] is None
+    assert config["connectivity"]["fractional_indegree"] == "drop"  # present: kept
+    assert "keys added to bgmodel after this run" in config.provenance["striatum.msn_positions"]
+    del old["striatum"]["kappa"]  # never optional: still refused
+    path.write_text(yaml.safe_dump(old))
+    with pytest.raises(ConfigError, match=r"striatum\.kappa.*missing required key"):
+        from_frozen(path)

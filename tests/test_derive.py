@@ -130,6 +130,30 @@ def test_fractional_indegree_accepts_only_mean_or_drop():
         load_config("resting_state", overrides=["connectivity.fractional_indegree=round"])
 
 
+def test_paired_msn_positions_put_a_d1_and_a_d2_msn_at_every_place():
+    separate = derive_network(load_config("resting_state", preset="small")).populations
+    paired = derive_network(load_config(
+        "resting_state", preset="small",
+        overrides=["striatum.msn_positions=paired"])).populations
+    d1, d2 = paired["MSN_D1"], paired["MSN_D2"]
+    n_msn = separate["MSN_D1"].size + separate["MSN_D2"].size
+    assert d1.size == d2.size == n_msn // 2
+    assert np.array_equal(d1.positions, d2.positions)
+    # the same places, so the same channel members
+    assert all(np.array_equal(a, b) for a, b in zip(d1.channels, d2.channels))
+    assert not np.isin(separate["MSN_D1"].positions[:, 0],
+                       separate["MSN_D2"].positions[:, 0]).any()
+
+
+def test_paired_msn_positions_need_as_many_d1_as_d2_msns():
+    from bgmodel.schema import ConfigError
+    with pytest.raises(ConfigError, match=r"striatum\.msn_positions.*d1_fraction is not 0\.5"):
+        load_config("resting_state", overrides=["striatum.msn_positions=paired",
+                                                "striatum.d1_fraction=0.4"])
+    with pytest.raises(ConfigError, match=r"striatum\.msn_positions.*separate, paired"):
+        load_config("resting_state", overrides=["striatum.msn_positions=twins"])
+
+
 def test_scale_shrinks_msn_and_inputs_but_keeps_indegrees_and_weights():
     full = derive_network(load_config("resting_state"))
     small = derive_network(load_config("resting_state", preset="small"))

@@ -39,7 +39,8 @@ def describe(config) -> str:
     st = config["striatum"]
     lines += ["", f"striatum: lambda {st['lambda']}, kappa {st['kappa']}, eta {st['eta']}, "
                   f"plastic {', '.join(st['plastic_projections'])} "
-                  f"(x{st['plastic_weight_gain']}, models bg_corticostriatal_D1/D2)"]
+                  f"(x{st['plastic_weight_gain']}, models bg_corticostriatal_D1/D2), "
+                  f"MSN positions {st['msn_positions']}"]
     ports: dict = {}
     for name, rec in config["receptors"].items():
         ports.setdefault(rec["port"], ([], rec["tau_syn_ms"]))[0].append(name)

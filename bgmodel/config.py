@@ -304,7 +304,7 @@ def _check_references(data: dict, provenance: Mapping[str, str]) -> None:
         fail("striatum.msn_positions", "paired",
              f"'separate' when striatum.d1_fraction is not 0.5 (it is "
              f"{striatum['d1_fraction']}): a pair is one D1 and one D2 MSN")
-    for i, name in enumerate(data["striatum"]["plastic_projections"]):
+    for i, name in enumerate(striatum["plastic_projections"]):
         if name not in data["projections"] or not name.endswith("->MSN"):
             fail(f"striatum.plastic_projections[{i}]", name,
                  "a projection onto MSN listed under projections")

@@ -102,14 +102,13 @@ def main() -> int:
     print(f"{'runs':<42}{'window':<13}{'GPi1-2':>8}{'D1 ch1':>9}{'D1 ch2':>9}"
           f"{'D1 ch1 / first':>15}{'ch1 sel.':>10}")
     for ref in args.reference:
-        runs = read_condition(ref)
+        every_run = read_condition(ref, include_marked=True)
+        runs = [r for r in every_run if r.marker != "x"]
         for line in describe(f"published {ref.name} ({len(runs)})", runs, windows):
             print(line)
-        for run in read_condition(ref, include_marked=True):
-            if run.marker == "x":
-                label = f"  {run.path.name}, excluded by the authors"
-                for line in describe(label, [run], windows):
-                    print(line)
+        for run in (r for r in every_run if r.marker == "x"):
+            for line in describe(f"  {run.path.name}, excluded by the authors", [run], windows):
+                print(line)
     if args.pool:
         runs = [load(path) for path in args.runs]
         for line in describe(f"{args.pool} ({len(runs)})", runs, windows):

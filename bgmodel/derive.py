@@ -102,7 +102,8 @@ def channel_centres(channels: Mapping) -> np.ndarray:
 
 
 def periodic_distance(points: np.ndarray, centre: np.ndarray, extent: float) -> np.ndarray:
-    """Euclidean distance on the periodic square of side `extent`."""
+    """Euclidean distance on the periodic square of side `extent` (a number, or one per
+    axis) from `centre`: one point, or one per row of `points`."""
     delta = np.abs(points - centre)
     delta = np.minimum(delta, extent - delta)
     return np.hypot(delta[:, 0], delta[:, 1])

@@ -27,6 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
+from bgmodel.derive import periodic_distance
+
 SOURCES = ("CSN", "PTN", "CMPf", "MSN_D1", "MSN_D2", "FSI", "STN", "GPe", "GPi")
 TARGETS = ("MSN_D1", "MSN_D2", "FSI", "STN", "GPe", "GPi")
 EXCITATORY = ("CSN", "PTN", "CMPf", "STN")
@@ -60,14 +62,15 @@ def pathway_stats(source, target, receptor: int, sample: int, rng) -> dict | Non
     per_target = np.bincount(np.searchsorted(picked, tgt), minlength=len(picked))
     spos, extent, wrap = layer_geometry(source)
     tpos, _, _ = layer_geometry(target)
-    delta = np.abs(spos[src] - tpos[tgt])
     if wrap:
-        delta = np.minimum(delta, extent - delta)
+        distance = periodic_distance(spos[src], tpos[tgt], extent)
+    else:
+        distance = np.hypot(*(spos[src] - tpos[tgt]).T)
     return {"targets_sampled": int(len(picked)),
             "indegree_mean": float(per_target.mean()), "indegree_min": int(per_target.min()),
             "indegree_max": int(per_target.max()),
             "weight_mean": float(data["weight"][keep].mean()),
-            "distance_mean": float(np.hypot(delta[:, 0], delta[:, 1]).mean())}
+            "distance_mean": float(distance.mean())}
 
 
 def measure(layers: dict, receptors: dict, sample: int, seed: int) -> dict:

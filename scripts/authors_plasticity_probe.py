@@ -1,0 +1,205 @@
+#!/usr/bin/env python
+"""The first CS+ episodes of the plasticity protocol run by the authors' NEST 3 code,
+with the mean plastic weight onto the D1 MSNs of channels 1 and 2 read after every
+episode: the same readout as the w_MSN_D1_ch1/ch2 columns of bgmodel's episodes.csv,
+so that both codes' learning can be compared on the same NEST, episode by episode,
+long before the rates show it.
+
+The authors' code runs from a temporary copy of the folder given to --authors
+(scripts/authors_code.py). Only parameter values are replaced in memory: the mode
+(plasticity), threads, seed and the MSN constant current (default 24.5 pA, the value of
+the repository's NEST 2.20 code that made the published runs; their NEST 3 code has
+26). Hooks replace functions, the code itself is not touched:
+- nest_routine.get_events_from_ascii: their NEST 3 code reads a recorder's spikes from
+  the file that recorder.get("filenames") names, which in NEST 3.10 is the file of one
+  thread only (a recorder writes one file per thread), so with T threads it sees about
+  1/T of the spikes: rates divided by T, and the channel selection (GPi channel 1 below
+  channel 2) decided on part of the GPi. The hook reads every thread's file, as their
+  NEST 2.20 code did (in-memory events of all threads). --their-readout keeps theirs.
+- nest.Simulate: after each episode's second call (the dopamine window) the weights are
+  read; the run stops before episode --episodes starts.
+- nest.Create('volume_transmitter'): --deliver-interval sets its delivery interval
+  (their code keeps NEST's default, 1; bgmodel's is 100: the interval changes only the
+  order of floating-point operations, docs/model-notes.md, and costs them most of
+  their run time).
+
+Writes OUT/episodes.csv (episode, wall seconds, mean weights onto D1 and D2 MSNs of
+channels 1 and 2) and copies their per-episode rate files (GPi_fr.txt, MSN_d1_fr.txt,
+...) to OUT/.
+
+Usage:
+    python scripts/authors_plasticity_probe.py --authors PATH/top_BG_nest3 \
+        --episodes 20 --threads 2 --seed 1 --deliver-interval 100 --out DIR
+Their stdout goes to OUT/authors_stdout.log (it prints each episode's dopamine event).
+Full scale, 2 threads: about 2 minutes per episode with --deliver-interval 100.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+RATE_FILES = ("GPi_fr.txt", "MSN_fr.txt", "MSN_d1_fr.txt", "MSN_d2_fr.txt", "FSI_fr.txt",
+              "GPe_fr.txt", "STN_fr.txt", "CS_plus.txt", "CS_minus.txt", "current_task.txt")
+CHANNELS = (1, 2)  # their channel_1_idx and channel_2_idx
+
+
+class EnoughEpisodes(Exception):
+    """Raised from the Simulate hook once the asked-for episodes are done."""
+
+
+def channel_members(positions_file: Path, centers: np.ndarray, radius: float) -> dict:
+    """Node ids within `radius` of each channel centre (their own log of positions)."""
+    table = np.loadtxt(positions_file)
+    out = {}
+    for ch in CHANNELS:
+        d = np.hypot(table[:, 1] - centers[ch][0], table[:, 2] - centers[ch][1])
+        out[ch] = sorted(int(g) for g in table[d <= radius, 0])
+    return out
+
+
+def spikes_of_all_threads(recorder) -> dict:
+    """Senders and times from every per-thread file of an ASCII spike recorder
+    (NEST 3 names them LABEL-NODEID-THREAD.dat; get("filenames") lists one)."""
+    named = recorder.get("filenames")
+    named = [named] if isinstance(named, str) else list(named)
+    senders, times = [], []
+    for name in named:
+        stem = Path(name).name.rsplit("-", 1)[0]
+        for path in sorted(Path(name).parent.glob(f"{stem}-*.dat")):
+            data = np.loadtxt(path, skiprows=3, ndmin=2)
+            if data.size:
+                senders.append(data[:, 0].astype(int))
+                times.append(data[:, 1])
+    if not senders:
+        return {"senders": np.zeros(0, dtype=int), "times": np.zeros(0)}
+    return {"senders": np.concatenate(senders), "times": np.concatenate(times)}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--authors", type=Path, required=True, help="their top_BG_nest3 folder")
+    ap.add_argument("--episodes", type=int, default=20)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--ie-msn", type=float, default=24.5,
+                    help="MSN I_e in pA (24.5: the published runs' code; theirs in NEST 3: 26)")
+    ap.add_argument("--deliver-interval", type=int, default=None,
+                    help="volume transmitter delivery interval (default: theirs, NEST's 1)")
+    ap.add_argument("--their-readout", action="store_true",
+                    help="keep their one-thread-file spike readout (see above)")
+    ap.add_argument("--out", type=Path, required=True)
+    args = ap.parse_args()
+    if args.episodes < 1:
+        ap.error(f"--episodes must be at least 1, got {args.episodes}")
+    if not (args.authors / "stim_all_model.py").is_file():
+        ap.error(f"--authors {args.authors}: no stim_all_model.py there")
+    args.out.mkdir(parents=True, exist_ok=True)
+    authors = args.authors.resolve()
+    out = args.out.resolve()
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from authors_code import authors_copy
+
+    random.seed(args.seed)  # their 300-relay subsets come from Python's random module
+    with authors_copy(authors):
+        import nest
+        import fetch_params  # their modules
+        import nest_routine
+        import stim_all_model
+
+        read_sim, read_bg = fetch_params.read_sim, fetch_params.read_bg
+
+        def patched_read_sim():
+            sim = read_sim()
+            for mode in sim["sim_model"]:
+                sim["sim_model"][mode]["on"] = mode == "plasticity"
+            sim["nbcpu"], sim["msd"] = args.threads, args.seed
+            return sim
+
+        def patched_read_bg():
+            bg = read_bg()
+            bg["IeMSN"] = args.ie_msn
+            return bg
+
+        fetch_params.read_sim, fetch_params.read_bg = patched_read_sim, patched_read_bg
+
+        if not args.their_readout:
+            nest_routine.get_events_from_ascii = spikes_of_all_threads
+
+        create, simulate = nest.Create, nest.Simulate
+
+        def hooked_create(model, *a, **k):
+            made = create(model, *a, **k)
+            if model == "volume_transmitter" and args.deliver_interval:
+                made.set(deliver_interval=args.deliver_interval)
+            return made
+
+        state = {"calls": 0, "t0": None, "synapses": None, "rows": []}
+
+        def weight_sets():
+            centers = np.loadtxt("log/centers.txt")
+            radius = fetch_params.read_sim()["channels_radius"]
+            sets = {}
+            for cell, model in (("D1", "syn_d1"), ("D2", "syn_d2")):
+                members = channel_members(Path(f"log/MSN_{cell.lower()}.txt"), centers, radius)
+                for ch, ids in members.items():
+                    sets[f"w_MSN_{cell}_ch{ch}"] = nest.GetConnections(
+                        target=nest.NodeCollection(ids), synapse_model=model)
+            return sets
+
+        def hooked_simulate(t):
+            calls = state["calls"]
+            # call 0 is the 1000 ms warm-up; episode e is calls 2e+1 and 2e+2
+            if calls % 2 == 1 and (calls - 1) // 2 >= args.episodes:
+                raise EnoughEpisodes
+            if state["t0"] is None:
+                state["t0"] = time.perf_counter()
+            simulate(t)
+            state["calls"] = calls + 1
+            if calls == 0:
+                state["synapses"] = weight_sets()
+            elif calls % 2 == 0:
+                episode = calls // 2 - 1
+                row = {"episode": episode,
+                       "wall_s": round(time.perf_counter() - state["t0"], 1)}
+                for key, conns in state["synapses"].items():
+                    row[key] = float(np.mean(conns.get("weight")))
+                state["rows"].append(row)
+                state["t0"] = time.perf_counter()
+                print(f"episode {episode}: {row['wall_s']} s, "
+                      f"w D1 ch1 {row['w_MSN_D1_ch1']:.7f}, ch2 {row['w_MSN_D1_ch2']:.7f}",
+                      file=sys.__stderr__, flush=True)
+
+        # PyNEST refuses attribute assignment on its module; its namespace takes it.
+        namespace = vars(nest)
+        namespace["Create"], namespace["Simulate"] = hooked_create, hooked_simulate
+        stdout = sys.stdout
+        sys.stdout = open(out / "authors_stdout.log", "w")
+        try:
+            stim_all_model.main()
+        except EnoughEpisodes:
+            pass
+        finally:
+            sys.stdout.close()
+            sys.stdout = stdout
+            namespace["Create"], namespace["Simulate"] = create, simulate
+            for name in RATE_FILES:
+                if Path("log", name).is_file():
+                    shutil.copy(Path("log", name), out / name)
+            if state["rows"]:
+                with open(out / "episodes.csv", "w", newline="") as f:
+                    w = csv.DictWriter(f, fieldnames=list(state["rows"][0]))
+                    w.writeheader()
+                    w.writerows(state["rows"])
+    print(f"{len(state['rows'])} episodes written to {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

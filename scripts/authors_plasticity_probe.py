@@ -41,6 +41,7 @@ import random
 import shutil
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -73,7 +74,9 @@ def spikes_of_all_threads(recorder) -> dict:
     for name in named:
         stem = Path(name).name.rsplit("-", 1)[0]
         for path in sorted(Path(name).parent.glob(f"{stem}-*.dat")):
-            data = np.loadtxt(path, skiprows=3, ndmin=2)
+            with warnings.catch_warnings():  # a thread that recorded no spike yet
+                warnings.simplefilter("ignore", UserWarning)
+                data = np.loadtxt(path, skiprows=3, ndmin=2)
             if data.size:
                 senders.append(data[:, 0].astype(int))
                 times.append(data[:, 1])
@@ -93,7 +96,7 @@ def main() -> int:
     ap.add_argument("--deliver-interval", type=int, default=None,
                     help="volume transmitter delivery interval (default: theirs, NEST's 1)")
     ap.add_argument("--their-readout", action="store_true",
-                    help="keep their one-thread-file spike readout (see above)")
+                    help="keep their spike readout, which sees one thread's file (module docstring)")
     ap.add_argument("--out", type=Path, required=True)
     args = ap.parse_args()
     if args.episodes < 1:

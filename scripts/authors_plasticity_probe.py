@@ -46,6 +46,8 @@ from pathlib import Path
 
 import numpy as np
 
+from bgmodel import derive
+
 RATE_FILES = ("GPi_fr.txt", "MSN_fr.txt", "MSN_d1_fr.txt", "MSN_d2_fr.txt", "FSI_fr.txt",
               "GPe_fr.txt", "STN_fr.txt", "CS_plus.txt", "CS_minus.txt", "current_task.txt")
 CHANNELS = (1, 2)  # their channel_1_idx and channel_2_idx
@@ -56,13 +58,11 @@ class EnoughEpisodes(Exception):
 
 
 def channel_members(positions_file: Path, centers: np.ndarray, radius: float) -> dict:
-    """Node ids within `radius` of each channel centre (their own log of positions)."""
+    """Node ids within `radius` of the centres of channels 1 and 2, from their own log of
+    positions (node id, x, y). Their layers are 2 x 2, so distances never wrap."""
     table = np.loadtxt(positions_file)
-    out = {}
-    for ch in CHANNELS:
-        d = np.hypot(table[:, 1] - centers[ch][0], table[:, 2] - centers[ch][1])
-        out[ch] = sorted(int(g) for g in table[d <= radius, 0])
-    return out
+    inside = derive.channel_members(table[:, 1:3], centers, radius, extent=2.0)
+    return {ch: sorted(int(g) for g in table[inside[ch], 0]) for ch in CHANNELS}
 
 
 def spikes_of_all_threads(recorder) -> dict:

@@ -30,6 +30,11 @@ channels 1 and 2) and copies their per-episode rate files (GPi_fr.txt, MSN_d1_fr
 Usage:
     python scripts/authors_plasticity_probe.py --authors PATH/top_BG_nest3 \
         --episodes 20 --threads 2 --seed 1 --deliver-interval 100 --out DIR
+    python scripts/authors_plasticity_probe.py --summary DIR... BGMODEL_RUN... [--episodes 20]
+The second form prints, for probe folders and bgmodel run folders alike, the table of
+docs/plasticity.md: over episodes 1 to N-1, rewarded episodes (CS+: GPi channel 1
+below channel 2), D1 rates, GPi contrast and the weight change per rewarded episode,
+also per hertz of D1.
 Their stdout goes to OUT/authors_stdout.log (it prints each episode's dopamine event).
 Full scale, 2 threads: about 2 minutes per episode with --deliver-interval 100.
 """
@@ -85,9 +90,54 @@ def spikes_of_all_threads(recorder) -> dict:
     return {"senders": np.concatenate(senders), "times": np.concatenate(times)}
 
 
+def learning_columns(folder: Path, episodes: int) -> dict:
+    """Per-episode D1 weights (ch1, ch2), D1 rates, GPi contrast and reward of a probe
+    folder or a bgmodel run folder, first `episodes` episodes."""
+    if (folder / "results" / "episodes.csv").is_file():  # bgmodel run
+        rows = list(csv.DictReader(open(folder / "results" / "episodes.csv")))[:episodes]
+        col = lambda k: np.array([float(r[k]) for r in rows])  # noqa: E731
+        return {"w1": col("w_MSN_D1_ch1"), "w2": col("w_MSN_D1_ch2"),
+                "d1": col("MSN_D1_ch1_Hz"), "d2": col("MSN_D1_ch2_Hz"),
+                "gpi": col("GPi_ch1_Hz") - col("GPi_ch2_Hz"),
+                "rewarded": np.array([r["dopamine_event"] == "burst" for r in rows])}
+    rows = list(csv.DictReader(open(folder / "episodes.csv")))[:episodes]
+    n = len(rows)
+    d1 = np.loadtxt(folder / "MSN_d1_fr.txt", ndmin=2)[:n]
+    gpi = np.loadtxt(folder / "GPi_fr.txt", ndmin=2)[:n]
+    contrast = gpi[:, 1] - gpi[:, 2]
+    return {"w1": np.array([float(r["w_MSN_D1_ch1"]) for r in rows]),
+            "w2": np.array([float(r["w_MSN_D1_ch2"]) for r in rows]),
+            "d1": d1[:, 1], "d2": d1[:, 2], "gpi": contrast,
+            "rewarded": contrast < 0}  # their CS+ rule: burst when GPi ch1 < ch2
+
+
+def summary(folders: list[Path], episodes: int) -> str:
+    """Markdown table of learning per rewarded episode and per hertz of D1, episodes
+    1 to episodes-1 (weight change from the end of episode 0)."""
+    lines = ["| run | rewarded | D1 ch1 / ch2 (Hz) | GPi ch1 - ch2 (Hz) | "
+             "dw D1 ch1 / ch2 per rewarded episode (1e-6) | per Hz of D1 (1e-6) |",
+             "|---|---|---|---|---|---|"]
+    for folder in folders:
+        c = learning_columns(folder, episodes)
+        r = c["rewarded"][1:]
+        k = int(r.sum())
+        if k == 0:
+            lines.append(f"| {folder.name} | 0 of {len(r)} | - | - | - | - |")
+            continue
+        dw1 = (c["w1"][-1] - c["w1"][0]) / k * 1e6
+        dw2 = (c["w2"][-1] - c["w2"][0]) / k * 1e6
+        lines.append(
+            f"| {folder.name} | {k} of {len(r)} | {c['d1'][1:].mean():.3f} / "
+            f"{c['d2'][1:].mean():.3f} | {c['gpi'][1:].mean():.1f} | {dw1:.1f} / {dw2:.1f} | "
+            f"{dw1 / c['d1'][1:][r].mean():.0f} / {dw2 / c['d2'][1:][r].mean():.0f} |")
+    return "\n".join(lines)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--authors", type=Path, required=True, help="their top_BG_nest3 folder")
+    ap.add_argument("--summary", type=Path, nargs="+", metavar="FOLDER",
+                    help="print the learning table of probe and bgmodel run folders")
+    ap.add_argument("--authors", type=Path, help="their top_BG_nest3 folder")
     ap.add_argument("--episodes", type=int, default=20)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=1)
@@ -97,10 +147,16 @@ def main() -> int:
                     help="volume transmitter delivery interval (default: theirs, NEST's 1)")
     ap.add_argument("--their-readout", action="store_true",
                     help="keep their spike readout, which sees one thread's file (module docstring)")
-    ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--out", type=Path)
     args = ap.parse_args()
-    if args.episodes < 1:
-        ap.error(f"--episodes must be at least 1, got {args.episodes}")
+    least = 2 if args.summary else 1  # a summary needs episode 0 and one more
+    if args.episodes < least:
+        ap.error(f"--episodes must be at least {least}, got {args.episodes}")
+    if args.summary:
+        print(summary(args.summary, args.episodes))
+        return 0
+    if args.authors is None or args.out is None:
+        ap.error("--authors and --out are needed to run their code (or use --summary)")
     if not (args.authors / "stim_all_model.py").is_file():
         ap.error(f"--authors {args.authors}: no stim_all_model.py there")
     args.out.mkdir(parents=True, exist_ok=True)

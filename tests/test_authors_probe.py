@@ -56,3 +56,18 @@ def test_channel_members_within_radius(tmp_path):
     centers = np.array([[0.0, -0.24], [0.2, 0.0], [0.0, 0.24]])
     members = _probe().channel_members(table, centers, 0.12)
     assert members == {1: [10, 11], 2: [12, 13]}
+
+
+def test_summary_of_a_probe_folder(tmp_path):
+    """Rewards follow their CS+ rule (GPi ch1 below ch2); the weight change is divided by
+    the rewarded episodes and by their D1 rate."""
+    folder = tmp_path / "probe"
+    folder.mkdir()
+    (folder / "episodes.csv").write_text(
+        "episode,wall_s,w_MSN_D1_ch1,w_MSN_D1_ch2\n0,1,0.5,0.5\n1,1,0.5,0.5\n2,1,0.50002,0.50001\n")
+    np.savetxt(folder / "GPi_fr.txt", [[80, 70, 75, 80, 80], [80, 76, 75, 80, 80],
+                                       [80, 70, 75, 80, 80]])
+    np.savetxt(folder / "MSN_d1_fr.txt", [[0, 0.2, 0.1, 0, 0], [0, 0.1, 0.1, 0, 0],
+                                          [0, 0.2, 0.1, 0, 0]])
+    row = _probe().summary([folder], 3).splitlines()[2]
+    assert row == "| probe | 1 of 2 | 0.150 / 0.100 | -2.0 | 20.0 / 10.0 | 100 / 100 |"

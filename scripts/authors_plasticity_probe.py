@@ -1,21 +1,25 @@
 #!/usr/bin/env python
-"""The first CS+ episodes of the plasticity protocol run by the authors' NEST 3 code,
-with the mean plastic weight onto the D1 MSNs of channels 1 and 2 read after every
-episode: the same readout as the w_MSN_D1_ch1/ch2 columns of bgmodel's episodes.csv,
-so that both codes' learning can be compared on the same NEST, episode by episode,
-long before the rates show it.
+"""The first CS+ episodes of the plasticity protocol run by the authors' code, with the
+mean plastic weight onto the D1 MSNs of channels 1 and 2 read after every episode: the
+same readout as the w_MSN_D1_ch1/ch2 columns of bgmodel's episodes.csv, so that their
+learning and bgmodel's can be compared episode by episode, long before the rates show
+it.
 
 The authors' code runs from a temporary copy of the folder given to --authors
-(scripts/authors_code.py). Only parameter values are replaced in memory: the mode
-(plasticity), threads, seed and the MSN constant current (default 24.5 pA, the value of
-the repository's NEST 2.20 code that made the published runs; their NEST 3 code has
-26). Hooks replace functions, the code itself is not touched:
-- nest_routine.get_events_from_ascii: their NEST 3 code reads a recorder's spikes from
-  the file that recorder.get("filenames") names, which in NEST 3.10 is the file of one
-  thread only (a recorder writes one file per thread), so with T threads it sees about
-  1/T of the spikes: rates divided by T, and the channel selection (GPi channel 1 below
-  channel 2) decided on part of the GPi. The hook reads every thread's file, as their
-  NEST 2.20 code did (in-memory events of all threads). --their-readout keeps theirs.
+(scripts/authors_code.py): their NEST 3 code (top_BG_nest3/) under this environment's
+NEST 3, or their NEST 2.20 code (the repository's top-level .py files, which made the
+published runs) under a NEST 2.20 build (docs/model-notes.md says how to build one).
+Only parameter values are replaced in memory: the mode (plasticity), threads, seed and
+the MSN constant current (default 24.5 pA, the value of the NEST 2.20 code; their NEST
+3 code has 26). Hooks replace functions, the code itself is not touched:
+- nest_routine.get_events_from_ascii (NEST 3 only): their NEST 3 code reads a
+  recorder's spikes from the file that recorder.get("filenames") names, which in NEST
+  3.10 is the file of one thread only (a recorder writes one file per thread), so with
+  T threads it sees about 1/T of the spikes: rates divided by T, and the channel
+  selection (GPi channel 1 below channel 2) decided on part of the GPi. The hook reads
+  every thread's file, as their NEST 2.20 code did (in-memory events of all threads).
+  --their-readout keeps theirs. (NEST 3.10 rewrites these files at every Simulate
+  call, so they hold the last call's spikes only.)
 - nest.Simulate: after each episode's second call (the dopamine window) the weights are
   read; the run stops before episode --episodes starts.
 - nest.Create('volume_transmitter'): --deliver-interval sets its delivery interval
@@ -25,11 +29,14 @@ the repository's NEST 2.20 code that made the published runs; their NEST 3 code 
 
 Writes OUT/episodes.csv (episode, wall seconds, mean weights onto D1 and D2 MSNs of
 channels 1 and 2) and copies their per-episode rate files (GPi_fr.txt, MSN_d1_fr.txt,
-...) to OUT/.
+...) to OUT/, after every episode: a stopped probe keeps its finished episodes.
 
 Usage:
     python scripts/authors_plasticity_probe.py --authors PATH/top_BG_nest3 \
         --episodes 20 --threads 2 --seed 1 --deliver-interval 100 --out DIR
+    PYTHONPATH=REPO NEST2_VENV/bin/python scripts/authors_plasticity_probe.py \
+        --authors PATH/nest2_code --episodes 20 --threads 2 --seed 1 \
+        --deliver-interval 100 --out DIR
     python scripts/authors_plasticity_probe.py --summary DIR... BGMODEL_RUN... [--episodes 20]
 The second form prints, for probe folders and bgmodel run folders alike, the table of
 docs/plasticity.md: over episodes 1 to N-1, rewarded episodes (CS+: GPi channel 1
@@ -46,6 +53,7 @@ import random
 import shutil
 import sys
 import time
+import os
 import warnings
 from pathlib import Path
 
@@ -90,6 +98,24 @@ def spikes_of_all_threads(recorder) -> dict:
     return {"senders": np.concatenate(senders), "times": np.concatenate(times)}
 
 
+def save_progress(out: Path, rows: list, log: Path) -> None:
+    """OUT/episodes.csv and copies of their rate files, rewritten after every episode
+    (each through a temporary file and a rename), so a probe stopped in its third hour
+    keeps every finished episode. Their NEST 3 code appends an episode's line to its
+    rate files before the dopamine window that ends the episode here, their NEST 2.20
+    code after it: there the copies hold one episode less until the probe ends."""
+    tmp = out / "episodes.csv.tmp"
+    with open(tmp, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    os.replace(tmp, out / "episodes.csv")
+    for name in RATE_FILES:
+        if (log / name).is_file():
+            shutil.copy(log / name, out / f"{name}.tmp")
+            os.replace(out / f"{name}.tmp", out / name)
+
+
 def learning_columns(folder: Path, episodes: int) -> dict:
     """Per-episode D1 weights (ch1, ch2), D1 rates, GPi contrast and reward of a probe
     folder or a bgmodel run folder, first `episodes` episodes."""
@@ -101,9 +127,9 @@ def learning_columns(folder: Path, episodes: int) -> dict:
                 "gpi": col("GPi_ch1_Hz") - col("GPi_ch2_Hz"),
                 "rewarded": np.array([r["dopamine_event"] == "burst" for r in rows])}
     rows = list(csv.DictReader(open(folder / "episodes.csv")))[:episodes]
-    n = len(rows)
-    d1 = np.loadtxt(folder / "MSN_d1_fr.txt", ndmin=2)[:n]
-    gpi = np.loadtxt(folder / "GPi_fr.txt", ndmin=2)[:n]
+    d1 = np.loadtxt(folder / "MSN_d1_fr.txt", ndmin=2)[:len(rows)]
+    gpi = np.loadtxt(folder / "GPi_fr.txt", ndmin=2)[:len(rows)]
+    rows = rows[:len(gpi)]  # rate files one episode behind (save_progress)
     contrast = gpi[:, 1] - gpi[:, 2]
     return {"w1": np.array([float(r["w_MSN_D1_ch1"]) for r in rows]),
             "w2": np.array([float(r["w_MSN_D1_ch2"]) for r in rows]),
@@ -166,13 +192,14 @@ def main() -> int:
     from authors_code import authors_copy
 
     random.seed(args.seed)  # their 300-relay subsets come from Python's random module
-    with authors_copy(authors):
+    with authors_copy(authors) as code:
         import nest
         import fetch_params  # their modules
         import nest_routine
         import stim_all_model
 
         read_sim, read_bg = fetch_params.read_sim, fetch_params.read_bg
+        nest3 = hasattr(nest, "NodeCollection")  # else their NEST 2.20 code on NEST 2
 
         def patched_read_sim():
             sim = read_sim()
@@ -188,7 +215,7 @@ def main() -> int:
 
         fetch_params.read_sim, fetch_params.read_bg = patched_read_sim, patched_read_bg
 
-        if not args.their_readout:
+        if nest3 and not args.their_readout:  # their NEST 2 code reads events from memory
             nest_routine.get_events_from_ascii = spikes_of_all_threads
 
         create, simulate = nest.Create, nest.Simulate
@@ -196,7 +223,10 @@ def main() -> int:
         def hooked_create(model, *a, **k):
             made = create(model, *a, **k)
             if model == "volume_transmitter" and args.deliver_interval:
-                made.set(deliver_interval=args.deliver_interval)
+                if nest3:
+                    made.set(deliver_interval=args.deliver_interval)
+                else:
+                    nest.SetStatus(made, {"deliver_interval": args.deliver_interval})
             return made
 
         state = {"calls": 0, "t0": None, "synapses": None, "rows": []}
@@ -209,7 +239,8 @@ def main() -> int:
                 members = channel_members(Path(f"log/MSN_{cell.lower()}.txt"), centers, radius)
                 for ch, ids in members.items():
                     sets[f"w_MSN_{cell}_ch{ch}"] = nest.GetConnections(
-                        target=nest.NodeCollection(ids), synapse_model=model)
+                        target=nest.NodeCollection(ids) if nest3 else ids,
+                        synapse_model=model)
             return sets
 
         def hooked_simulate(t):
@@ -228,8 +259,10 @@ def main() -> int:
                 row = {"episode": episode,
                        "wall_s": round(time.perf_counter() - state["t0"], 1)}
                 for key, conns in state["synapses"].items():
-                    row[key] = float(np.mean(conns.get("weight")))
+                    weights = conns.get("weight") if nest3 else nest.GetStatus(conns, "weight")
+                    row[key] = float(np.mean(weights))
                 state["rows"].append(row)
+                save_progress(out, state["rows"], code / "log")
                 state["t0"] = time.perf_counter()
                 print(f"episode {episode}: {row['wall_s']} s, "
                       f"w D1 ch1 {row['w_MSN_D1_ch1']:.7f}, ch2 {row['w_MSN_D1_ch2']:.7f}",
@@ -248,14 +281,8 @@ def main() -> int:
             sys.stdout.close()
             sys.stdout = stdout
             namespace["Create"], namespace["Simulate"] = create, simulate
-            for name in RATE_FILES:
-                if Path("log", name).is_file():
-                    shutil.copy(Path("log", name), out / name)
-            if state["rows"]:
-                with open(out / "episodes.csv", "w", newline="") as f:
-                    w = csv.DictWriter(f, fieldnames=list(state["rows"][0]))
-                    w.writeheader()
-                    w.writerows(state["rows"])
+            if state["rows"]:  # their NEST 2.20 code writes an episode's rates after it
+                save_progress(out, state["rows"], code / "log")
     print(f"{len(state['rows'])} episodes written to {out}")
     return 0
 

@@ -24,7 +24,8 @@ Usage:
     python scripts/nest_versions_check.py --out nest3.json              # NEST 3 (.venv)
     NEST2_PYTHON scripts/nest_versions_check.py --out nest2.json         # a NEST 2 build
     python scripts/nest_versions_check.py --compare nest2.json nest3.json
-Reading configs/ needs only PyYAML, so a bare NEST 2 environment can run it.
+The parameters come from bgmodel's configuration and derivation (bgmodel.derive), which
+need numpy and PyYAML only, so a bare NEST 2 environment with those runs it.
 docs/model-notes.md reports what it found.
 """
 from __future__ import annotations
@@ -35,37 +36,37 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # bgmodel from this checkout, also under a NEST 2 interpreter
+from bgmodel import derive  # noqa: E402
+from bgmodel.config import load_config  # noqa: E402
 DT = 0.1  # ms, the model's resolution
 # One episode's phases (ms) in the authors' rhythm: stimulus, pause, dopamine, pause.
 PHASES = (("stimulus", 1000.0), ("pause", 500.0), ("dopamine", 300.0), ("rest", 1000.0))
 
 
 def model_parameters() -> dict:
-    """The MSN, receptor and plasticity numbers of configs/, as NEST parameters."""
-    net = yaml.safe_load(open(ROOT / "configs" / "network.yaml"))
-    published = yaml.safe_load(open(ROOT / "configs" / "variants" / "published_runs.yaml"))
-    msn = dict(net["nuclei"]["MSN"], **published["nuclei"]["MSN"])
-    neuron = net["neuron_model"]
-    rec = net["receptors"]
-    plast = net["plasticity"]
+    """The MSN neuron, the CSN->MSN synapse and the D1 burst amplitudes of the
+    published-runs configuration (configs/variants/published_runs.yaml), derived by
+    bgmodel as for a run."""
+    cfg = load_config(protocol=None,
+                      overlays=[ROOT / "configs" / "variants" / "published_runs.yaml"]).data
+    csn = derive.derive_projection(cfg, "CSN->MSN")
+    gain = cfg["striatum"]["plastic_weight_gain"]
+    plast = cfg["plasticity"]
     burst = plast["amplitudes_in_dc"]["burst"]["D1"]
     return {
-        "neuron": {"C_m": msn["C_m_pF"], "tau_m": msn["tau_m_ms"], "V_th": msn["V_th_mV"],
-                   "I_e": msn["I_e_pA"], "E_L": neuron["E_L_mV"],
-                   "V_reset": neuron["V_reset_mV"], "V_m": neuron["V_m_init_mV"],
-                   "V_min": neuron["V_min_mV"], "t_ref": neuron["t_ref_ms"],
-                   "tau_syn": [rec["AMPA"]["tau_syn_ms"], rec["NMDA"]["tau_syn_ms"]]},
+        "neuron": derive.neuron_params(cfg, cfg["nuclei"]["MSN"]),
         "synapse": {"tau_plus": plast["tau_plus_ms"], "tau_c": plast["tau_c_ms"],
                     "tau_n": plast["tau_n_ms"], "Wmax": plast["Wmax"],
                     "Wmin": plast["Wmin"], "b": plast["b"],
                     "A_plus": burst["A_plus"] * plast["dc"],
                     "A_minus": burst["A_minus"] * plast["dc"]},
-        "nmda_ratio": rec["NMDA"]["wPSP"] / rec["AMPA"]["wPSP"],
-        "plastic_gain": net["striatum"]["plastic_weight_gain"],
-        "delay_ms": float(net["projections"]["CSN->MSN"]["delay_ms"]),
+        # (port, initial weight) of the AMPA synapse and its NMDA twin
+        "ports": [(cfg["receptors"][r]["port"], csn.weights[r] * gain)
+                  for r in ("AMPA", "NMDA")],
+        "delay_ms": float(csn.delay_ms),
     }
 
 
@@ -174,11 +175,10 @@ def run_rig(api: Nest, params: dict, inputs: dict, deliver_interval: int, args) 
     api.set_volume_transmitter("syn_d1", vt)
     nest.SetDefaults("syn_d1", params["synapse"])
 
-    ampa = args.weight * params["plastic_gain"]
     relay_ids = api.ids(relays)
     for msn, chosen in zip(api.ids(msns), inputs["sources"]):
         pre = api.nodes([relay_ids[i] for i in chosen])
-        for port, weight in ((1, ampa), (2, ampa * params["nmda_ratio"])):
+        for port, weight in params["ports"]:
             nest.Connect(pre, api.nodes([msn]), "all_to_all",
                          api.syn("syn_d1", weight=weight, delay=params["delay_ms"],
                                  receptor_type=port))
@@ -233,8 +233,6 @@ def main() -> int:
     ap.add_argument("--base-rate", type=float, default=2.0, help="relay rate (Hz)")
     ap.add_argument("--stim-rate", type=float, default=10.0,
                     help="relay rate during the stimulus (Hz)")
-    ap.add_argument("--weight", type=float, default=1.045,
-                    help="AMPA weight before the plastic gain (pA)")
     ap.add_argument("--deliver-intervals", type=int, nargs="+", default=[1, 100])
     args = ap.parse_args()
     if args.compare:
@@ -251,8 +249,7 @@ def main() -> int:
     api.nest.set_verbosity("M_ERROR")
     result = {"nest": str(api.version), "python": sys.version.split()[0],
               "arguments": {k: v for k, v in vars(args).items() if k not in ("out", "compare")},
-              "initial_mean_weight": args.weight * params["plastic_gain"]
-              * (1 + params["nmda_ratio"]) / 2,
+              "initial_mean_weight": float(np.mean([w for _, w in params["ports"]])),
               "runs": {}}
     for di in args.deliver_intervals:
         result["runs"][str(di)] = run_rig(api, params, inputs, di, args)

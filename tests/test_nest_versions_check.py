@@ -28,7 +28,10 @@ def test_parameters_come_from_the_configs():
     assert p["neuron"]["tau_syn"] == pytest.approx([1.8393972058572117, 36.787944117144235])
     assert p["synapse"]["A_plus"] == pytest.approx(0.00056)
     assert p["synapse"]["A_minus"] == pytest.approx(0.00056 / 4)
-    assert p["nmda_ratio"] == pytest.approx(0.025)
+    (ampa_port, ampa), (nmda_port, nmda) = p["ports"]
+    assert (ampa_port, nmda_port) == (1, 2)
+    assert ampa == pytest.approx(1.0452, abs=1e-3)  # CSN->MSN, plastic gain applied (their log)
+    assert nmda / ampa == pytest.approx(0.025)
     assert p["delay_ms"] == 7.0
 
 

@@ -282,6 +282,21 @@ def neuron_params(cfg: Mapping, nucleus: Mapping) -> dict:
     }
 
 
+def stdp_common_params(cfg: Mapping) -> dict:
+    """NEST parameters shared by every plastic synapse model (stdp_dopamine_synapse)."""
+    plast = cfg["plasticity"]
+    return {"tau_plus": plast["tau_plus_ms"], "tau_c": plast["tau_c_ms"],
+            "tau_n": plast["tau_n_ms"], "Wmax": plast["Wmax"], "Wmin": plast["Wmin"],
+            "b": plast["b"]}
+
+
+def stdp_amplitudes(cfg: Mapping, event: str, cell: str) -> dict:
+    """A_plus and A_minus of `cell`'s (D1, D2) plastic synapses during `event`."""
+    plast = cfg["plasticity"]
+    amps = plast["amplitudes_in_dc"][event][cell]
+    return {"A_plus": amps["A_plus"] * plast["dc"], "A_minus": amps["A_minus"] * plast["dc"]}
+
+
 def derive_populations(cfg: Mapping, seed: int) -> dict:
     """Scaled sizes, positions and channel membership of every population.
 

@@ -23,6 +23,7 @@ os.environ.setdefault("PYNEST_QUIET", "1")
 import nest  # noqa: E402
 
 from . import nest_extension  # noqa: E402
+from . import derive  # noqa: E402
 from .derive import ConnectionPlan, NetworkPlan  # noqa: E402
 from .inputs import PoissonInputs  # noqa: E402
 from .synapse_set import SynapseSet  # noqa: E402
@@ -158,9 +159,7 @@ class Network:
             self.snc_drive[event] = drive
             self.volume_transmitters[event] = vt
         first = next(iter(self.config["snc"]["events"]))
-        common = {"tau_plus": plast["tau_plus_ms"], "tau_c": plast["tau_c_ms"],
-                  "tau_n": plast["tau_n_ms"], "Wmax": plast["Wmax"], "Wmin": plast["Wmin"],
-                  "b": plast["b"]}
+        common = derive.stdp_common_params(self.config)
         for key, model in PLASTIC_MODEL.items():
             if model not in nest.synapse_models:
                 nest.CopyModel("stdp_dopamine_synapse", model, common)
@@ -168,14 +167,10 @@ class Network:
 
     def set_dopamine_event(self, event: str) -> None:
         """Route the plastic synapses to `event`'s volume transmitter and amplitudes."""
-        plast = self.config["plasticity"]
-        dc = plast["dc"]
-        amps = plast["amplitudes_in_dc"][event]
         for key, model in PLASTIC_MODEL.items():
             cell = key.split("_")[1]
             nest.SetDefaults(model, {"volume_transmitter": self.volume_transmitters[event],
-                                     "A_plus": amps[cell]["A_plus"] * dc,
-                                     "A_minus": amps[cell]["A_minus"] * dc})
+                                     **derive.stdp_amplitudes(self.config, event, cell)})
         self.dopamine_event = event
 
     # ------------------------------------------------------------------ connect

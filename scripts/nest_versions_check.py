@@ -14,7 +14,8 @@ configs/network.yaml and the published runs' I_e, configs/variants/published_run
 each receiving --inputs plastic corticostriatal synapses (stdp_dopamine_synapse with the
 burst amplitudes of D1, AMPA and an NMDA twin, plastic weight gain applied) from a pool
 of parrot relays; --episodes episodes in the protocol's
-rhythm (stimulus with a higher input rate, pause, 300 ms of 20 Hz dopamine, pause), one
+rhythm (configs/protocols/plasticity.yaml: stimulus with a higher input rate, pause,
+the dopamine window with SNc's burst rate, pause), one
 Simulate call per phase; volume transmitters with delivery interval 1 (NEST's default,
 the authors' code) and 100 (bgmodel's default), one network each.
 
@@ -41,28 +42,28 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # bgmodel from this checkout, also under a NEST 2 interpreter
 from bgmodel import derive  # noqa: E402
 from bgmodel.config import load_config  # noqa: E402
-DT = 0.1  # ms, the model's resolution
-# One episode's phases (ms) in the authors' rhythm: stimulus, pause, dopamine, pause.
-PHASES = (("stimulus", 1000.0), ("pause", 500.0), ("dopamine", 300.0), ("rest", 1000.0))
+
+# The published-runs configuration, as bgmodel resolves it for a plasticity run.
+CONFIG = load_config(protocol="plasticity",
+                     overlays=[ROOT / "configs" / "variants" / "published_runs.yaml"]).data
+DT = CONFIG["simulation"]["resolution_ms"]
+# One episode's phases (ms): stimulus, pause, dopamine window, pause.
+PHASES = tuple((name, float(CONFIG["protocol"][key])) for name, key in (
+    ("stimulus", "stimulus_ms"), ("pause", "pause_after_stimulus_ms"),
+    ("dopamine", "dopamine_window_ms"), ("rest", "pause_after_dopamine_ms")))
+DOPAMINE_HZ = CONFIG["snc"]["events"]["burst"]["rate_Hz"]
 
 
 def model_parameters() -> dict:
     """The MSN neuron, the CSN->MSN synapse and the D1 burst amplitudes of the
     published-runs configuration (configs/variants/published_runs.yaml), derived by
     bgmodel as for a run."""
-    cfg = load_config(protocol=None,
-                      overlays=[ROOT / "configs" / "variants" / "published_runs.yaml"]).data
+    cfg = CONFIG
     csn = derive.derive_projection(cfg, "CSN->MSN")
     gain = cfg["striatum"]["plastic_weight_gain"]
-    plast = cfg["plasticity"]
-    burst = plast["amplitudes_in_dc"]["burst"]["D1"]
     return {
         "neuron": derive.neuron_params(cfg, cfg["nuclei"]["MSN"]),
-        "synapse": {"tau_plus": plast["tau_plus_ms"], "tau_c": plast["tau_c_ms"],
-                    "tau_n": plast["tau_n_ms"], "Wmax": plast["Wmax"],
-                    "Wmin": plast["Wmin"], "b": plast["b"],
-                    "A_plus": burst["A_plus"] * plast["dc"],
-                    "A_minus": burst["A_minus"] * plast["dc"]},
+        "synapse": {**derive.stdp_common_params(cfg), **derive.stdp_amplitudes(cfg, "burst", "D1")},
         # (port, initial weight) of the AMPA synapse and its NMDA twin
         "ports": [(cfg["receptors"][r]["port"], csn.weights[r] * gain)
                   for r in ("AMPA", "NMDA")],
@@ -105,7 +106,8 @@ def draw_inputs(args) -> dict:
 
     relay = rates_in_windows([(a, b) for a, b, _, _ in windows], args.stim_rate,
                              args.base_rate, t_end)
-    dopamine = rates_in_windows([(c, d) for _, _, c, d in windows], 20.0, 0.0, t_end)
+    dopamine = rates_in_windows([(c, d) for _, _, c, d in windows], DOPAMINE_HZ, 0.0,
+                                t_end)
     relays = [poisson_times(rng, relay) for _ in range(args.relays)]
     sources = [np.sort(rng.choice(args.relays, size=args.inputs, replace=False))
                for _ in range(args.msns)]

@@ -281,6 +281,21 @@ def _check_references(data: dict, provenance: Mapping[str, str]) -> None:
              "2 (AMPA and GABA sharing port 1); use iaf_psc_alpha_multisynapse")
     if "MSN" not in nuclei:
         fail("nuclei", sorted(nuclei), "the nuclei must include MSN (the striatum)")
+    half = data["connectivity"]["layer_extent"] / 2
+    for section, pops in (("nuclei", nuclei), ("inputs", inputs)):
+        for name, pop in pops.items():
+            box = pop.get("grid_box")
+            if box is None:
+                continue
+            path = f"{section}.{name}.grid_box"
+            if pop["placement"] != "grid":
+                fail(path, box, f"no grid_box: {section}.{name}.placement is "
+                                f"{pop['placement']!r}, and a grid_box places a grid")
+            # A small tolerance: a box given in decimals (-0.4 + 0.9) may end a rounding
+            # error past the layer's edge.
+            if box["lower"] < -half - 1e-9 or box["lower"] + box["size"] > half + 1e-9:
+                fail(path, box, f"a square inside the layer [{-half}, {half}]: lower >= {-half} "
+                                f"and lower + size <= {half}")
     overlap = set(nuclei) & set(inputs)
     if overlap:
         fail("inputs", sorted(overlap), "names not already used by nuclei")

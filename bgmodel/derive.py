@@ -116,11 +116,22 @@ def channel_members(positions: np.ndarray, centres: np.ndarray, radius: float,
                  for c in centres)
 
 
-def grid_positions(n: int, extent: float, rng: np.random.Generator) -> np.ndarray:
-    """`n` positions on a regular grid: cell centres of the smallest square grid that
-    holds n points, of which a random subset of n is kept (sorted, row by row)."""
+def grid_positions(n: int, extent: float, rng: np.random.Generator,
+                   box: Mapping | None = None) -> np.ndarray:
+    """`n` positions on a regular grid: the smallest square grid that holds n points,
+    of which a random subset of n is kept (sorted, row by row).
+
+    Without `box` the grid fills the layer and each point is its cell's centre (the
+    spec). A `box` ({lower, size, points}) puts the grid's cells in the square
+    [lower, lower + size)^2 and each point at its cell's centre or lower-left corner;
+    the authors' code uses corners, on [-0.4, 0.5) for GPi and STN."""
     side = int(math.ceil(math.sqrt(n)))
-    coords = (np.arange(side) + 0.5) / side * extent - extent / 2
+    if box is None:
+        lower, size, offset = -extent / 2, extent, 0.5
+    else:
+        lower, size = box["lower"], box["size"]
+        offset = 0.5 if box["points"] == "centre" else 0.0
+    coords = (np.arange(side) + offset) / side * size + lower
     xx, yy = np.meshgrid(coords, coords, indexing="ij")
     grid = np.column_stack([xx.ravel(), yy.ravel()])
     if len(grid) > n:
@@ -309,8 +320,10 @@ def derive_populations(cfg: Mapping, seed: int) -> dict:
     rng = np.random.default_rng([seed, 0xB6])
     pops: dict[str, Population] = {}
 
-    def place(n, placement):
-        return (uniform_positions if placement == "uniform" else grid_positions)(n, extent, rng)
+    def place(n, spec):
+        if spec["placement"] == "uniform":
+            return uniform_positions(n, extent, rng)
+        return grid_positions(n, extent, rng, spec.get("grid_box"))
 
     for name, nuc in cfg["nuclei"].items():
         n = scaled_size(nuc["neurons"], scale) if nuc["scaled"] else nuc["neurons"]
@@ -318,22 +331,22 @@ def derive_populations(cfg: Mapping, seed: int) -> dict:
         if name == "MSN":
             if cfg["striatum"]["msn_positions"] == "paired":
                 # n // 2 places, each holding one D1 and one D2 MSN (an odd n loses one).
-                d1_pos = place(n // 2, nuc["placement"])
+                d1_pos = place(n // 2, nuc)
                 halves = (d1_pos, d1_pos.copy())
             else:
-                positions = place(n, nuc["placement"])
+                positions = place(n, nuc)
                 n_d1 = int(round(n * cfg["striatum"]["d1_fraction"]))
                 halves = (positions[:n_d1], positions[n_d1:])
             for sub, pos in zip((MSN_D1, MSN_D2), halves):
                 pops[sub] = Population(sub, "nucleus", len(pos), pos,
                                        channel_members(pos, centres, radius, extent), params)
         else:
-            pos = place(n, nuc["placement"])
+            pos = place(n, nuc)
             pops[name] = Population(name, "nucleus", n, pos,
                                     channel_members(pos, centres, radius, extent), params)
     for name, inp in cfg["inputs"].items():
         n = scaled_size(inp["relays"], input_scale(cfg["simulation"]))
-        pos = place(n, inp["placement"])
+        pos = place(n, inp)
         pops[name] = Population(name, "input", n, pos,
                                 channel_members(pos, centres, radius, extent),
                                 rate_Hz=inp["rate_Hz"])

@@ -206,6 +206,13 @@ def pos(doc, **kw):
     return Field("number", doc, minimum=0, exclusive_minimum=True, **kw)
 
 
+GRID_BOX = Record({
+    "lower": num("lower-left corner of the grid's square, on both axes"),
+    "size": pos("side of the grid's square"),
+    "points": Field("str", "where in each grid cell the neuron sits: the cell's centre, or "
+                    "its lower-left corner (the authors' code)", choices=("centre", "corner")),
+}, doc="the square a grid population fills (absent: the whole layer, cell centres)")
+
 NUCLEUS = Record({
     "neurons": Field("int", "neurons at full scale", minimum=1),
     "anatomical_count": pos("neurons in the macaque nucleus (derives in-degrees)"),
@@ -216,18 +223,20 @@ NUCLEUS = Record({
     "lx_m": pos("dendritic length (m), for the attenuation of distal contacts"),
     "dx_m": pos("dendritic diameter (m)"),
     "placement": Field("str", "neuron positions", choices=("uniform", "grid")),
+    "grid_box": GRID_BOX,
     "scaled": Field("bool", "whether simulation.scale shrinks this nucleus"),
     "transmitter": Field("str", "what its synapses release", choices=("GABA", "glutamate")),
     "rate_target_Hz": Field("range", "resting-state firing-rate range (Hz)"),
-}, doc="a basal ganglia nucleus of iaf_psc_alpha_multisynapse neurons")
+}, doc="a basal ganglia nucleus of iaf_psc_alpha_multisynapse neurons", optional=("grid_box",))
 
 INPUT = Record({
     "relays": Field("int", "relay (parrot) neurons at full scale", minimum=1),
     "rate_Hz": num("background Poisson rate of every relay (Hz)", minimum=0),
     "anatomical_count": pos("neurons in the macaque source (null: nu = alpha)", nullable=True),
     "placement": Field("str", "relay positions", choices=("uniform", "grid")),
+    "grid_box": GRID_BOX,
     "rate_target_Hz": Field("range", "plausible rate range (Hz)"),
-}, doc="a cortical or thalamic input population")
+}, doc="a cortical or thalamic input population", optional=("grid_box",))
 
 RECEPTOR = Record({
     "port": Field("int", "receptor port of the BG neuron (1-based)", minimum=1),

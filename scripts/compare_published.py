@@ -3,7 +3,7 @@
 
 Usage:
     python scripts/compare_published.py RUN... [--reference FOLDER] [--windows A-B ...]
-                                        [--pool LABEL]
+                                        [--pool LABEL] [--nuclei POP... [--channels CH...]]
 
 RUN is a bgmodel run folder (its results/authors_format/ is read) or a folder in the
 authors' format. FOLDER is one published condition, e.g.
@@ -20,6 +20,9 @@ burst, so a run that learns slowly because it was rarely rewarded shows it there
 (several seeds of one configuration), each run's contrast listed beside the mean. Runs
 the authors marked x (excluded: incomplete or failed) are left out of the published
 mean and listed on their own lines after it, so the whole spread of their code is seen.
+`--nuclei GPe STN ...` prints instead each run's rate of those populations (names as in
+bgmodel: MSN, MSN_D1, MSN_D2, FSI, STN, GPe, GPi), averaged over the window and over
+`--channels` (default 0-4), one line per run and window, every published run included.
 """
 from __future__ import annotations
 
@@ -28,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bgmodel.authors_format import AuthorsRun, read_condition, read_run
+from bgmodel.authors_format import RATE_FILES, AuthorsRun, read_condition, read_run
 
 WINDOWS = {"CS+ 0-9": (0, 9), "CS+ 90-99": (90, 99), "CS- 200-229": (200, 229)}
 
@@ -88,6 +91,20 @@ def describe(label: str, runs: list[AuthorsRun], windows: dict) -> list[str]:
     return lines
 
 
+def nucleus_lines(label: str, run: AuthorsRun, windows: dict, nuclei: list[str],
+                  channels: list[int]) -> list[str]:
+    """One line per window: each nucleus's rate averaged over `channels` and episodes."""
+    lines = []
+    for name, (first, last) in windows.items():
+        if run.episodes <= first:
+            continue
+        sl = slice(first, min(last, run.episodes - 1) + 1)
+        rates = "".join(f"{float(np.mean(run.rates[n][sl][:, channels])):>9.2f}"
+                        if n in run.rates else f"{'-':>9}" for n in nuclei)
+        lines.append(f"{label:<42}{name:<13}{rates}")
+    return lines
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("runs", nargs="*", type=Path)
@@ -97,8 +114,15 @@ def main() -> int:
                    help="episode windows, e.g. 0-9 40-49 90-99 (default: 0-9 90-99 200-229)")
     p.add_argument("--pool", metavar="LABEL",
                    help="average the RUNs as one group (seeds of one configuration)")
+    p.add_argument("--nuclei", nargs="+", metavar="POP", choices=sorted(RATE_FILES),
+                   help="also print these populations' rates, one line per run (every "
+                        "published run, marked ones included), e.g. --nuclei GPe STN GPi FSI")
+    p.add_argument("--channels", nargs="+", type=int, default=[0, 1, 2, 3, 4],
+                   metavar="CH", help="channels averaged by --nuclei (default 0 1 2 3 4)")
     args = p.parse_args()
     windows = dict(args.windows) if args.windows else WINDOWS
+    if args.nuclei:
+        return print_nuclei(args, windows)
     print(f"{'runs':<42}{'window':<13}{'GPi1-2':>8}{'D1 ch1':>9}{'D1 ch2':>9}"
           f"{'D1 ch1 / first':>15}{'ch1 sel.':>10}")
     for ref in args.reference:
@@ -116,6 +140,24 @@ def main() -> int:
         return 0
     for path in args.runs:
         for line in describe(path.name, [load(path)], windows):
+            print(line)
+    return 0
+
+
+def print_nuclei(args, windows: dict) -> int:
+    bad = [c for c in args.channels if not 0 <= c <= 4]
+    if bad:
+        raise SystemExit(f"--channels {bad}: the authors' rate files hold channels 0-4")
+    chans = " ".join(map(str, args.channels))
+    print(f"mean rate over channels {chans} (Hz)")
+    print(f"{'runs':<42}{'window':<13}" + "".join(f"{n:>9}" for n in args.nuclei))
+    for ref in args.reference:
+        for run in read_condition(ref, include_marked=True):
+            label = f"published {ref.name}/{run.path.name}"
+            for line in nucleus_lines(label, run, windows, args.nuclei, args.channels):
+                print(line)
+    for path in args.runs:
+        for line in nucleus_lines(path.name, load(path), windows, args.nuclei, args.channels):
             print(line)
     return 0
 

@@ -77,3 +77,16 @@ def test_selected_episodes_are_counted_and_excluded_reference_runs_listed_apart(
     assert float(kept[1]) == -2.5 and kept[5] == "3/4"
     excluded = _row(done.stdout, "  log1x, excluded by the authors", "0-3")
     assert float(excluded[1]) == 10.0 and excluded[5] == "0/4"
+
+
+def test_nuclei_prints_each_population_averaged_over_the_chosen_channels(tmp_path):
+    # GPi channels 0-4 are 80, ch1 (50 - episode), 50, 80, 80.
+    run = _authors_run(tmp_path / "a", [50.0 - e for e in range(4)], [0.1] * 4)
+    done = _run(run, "--windows", "0-3", "--nuclei", "GPi", "GPe")
+    assert done.returncode == 0, done.stderr
+    gpi, gpe = map(float, _row(done.stdout, "a", "0-3")[1:])
+    assert gpi == (80 + 48.5 + 50 + 80 + 80) / 5 and gpe == 1.0
+    done = _run(run, "--windows", "0-3", "--nuclei", "GPi", "--channels", "1", "2")
+    assert float(_row(done.stdout, "a", "0-3")[1]) == (48.5 + 50) / 2
+    refused = _run(run, "--nuclei", "GPi", "--channels", "5")
+    assert refused.returncode != 0 and "channels 0-4" in refused.stderr

@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from bgmodel.config import load_config
 from bgmodel.derive import derive_network, periodic_distance
+
+VARIANTS = Path(__file__).resolve().parents[1] / "configs" / "variants"
 
 
 def atten(lx, dx, d):
@@ -214,3 +217,32 @@ def test_same_seed_same_positions_other_seed_other_positions():
     c = derive_network(cfg, seed=7)
     assert np.array_equal(a.populations["MSN_D1"].positions, b.populations["MSN_D1"].positions)
     assert not np.array_equal(a.populations["MSN_D1"].positions, c.populations["MSN_D1"].positions)
+
+
+def test_published_geometry_places_grids_as_the_authors_code():
+    """configs/variants/published_geometry.yaml: STN on corners of a 10 x 10 grid on
+    [-0.4, 0.5) (x = -0.4 + 0.09 i), GPe on corners of an 18 x 18 grid on [-0.5, 0.5)."""
+    spec = derive_network(load_config("resting_state")).populations
+    ours = derive_network(load_config(
+        "resting_state", overlays=[VARIANTS / "published_geometry.yaml"])).populations
+    stn, gpe = ours["STN"].positions, ours["GPe"].positions
+    assert stn.shape == (96, 2) and gpe.shape == (300, 2)
+    assert np.allclose(np.unique(stn[:, 0]), -0.4 + 0.09 * np.arange(10))
+    assert np.allclose(np.unique(gpe[:, 1]), -0.5 + np.arange(18) / 18)
+    assert np.allclose(np.unique(spec["STN"].positions[:, 0]), -0.45 + 0.1 * np.arange(10))
+    # The squeezed STN grid puts more of the 96 STN neurons inside a channel disc (radius
+    # 0.12): spacing 0.09 against 0.1.
+    assert sum(map(len, ours["STN"].channels)) > sum(map(len, spec["STN"].channels))
+
+
+def test_grid_box_is_checked_against_placement_and_layer():
+    from bgmodel.schema import ConfigError
+    box = "{lower: -0.4, size: 1.0, points: corner}"
+    with pytest.raises(ConfigError, match=r"nuclei\.STN\.grid_box.*inside the layer"):
+        load_config("resting_state", overrides=[f"nuclei.STN.grid_box={box}"])
+    with pytest.raises(ConfigError, match=r"nuclei\.MSN\.grid_box.*placement is 'uniform'"):
+        load_config("resting_state",
+                    overrides=["nuclei.MSN.grid_box={lower: -0.5, size: 1.0, points: corner}"])
+    with pytest.raises(ConfigError, match=r"nuclei\.GPi\.grid_box\.points.*centre, corner"):
+        load_config("resting_state",
+                    overrides=["nuclei.GPi.grid_box={lower: -0.5, size: 1.0, points: edge}"])

@@ -55,11 +55,18 @@ def load(path: Path) -> AuthorsRun:
     return read_run(folder if folder.is_dir() else path)
 
 
-def window_numbers(run: AuthorsRun, first: int, last: int) -> dict | None:
-    """Means over episodes first..last (None when the run has none of them)."""
+def window_slice(run: AuthorsRun, first: int, last: int) -> slice | None:
+    """Episodes first..last clipped to the run (None when the run has none of them)."""
     if run.episodes <= first:
         return None
-    sl = slice(first, min(last, run.episodes - 1) + 1)
+    return slice(first, min(last, run.episodes - 1) + 1)
+
+
+def window_numbers(run: AuthorsRun, first: int, last: int) -> dict | None:
+    """Means over episodes first..last (None when the run has none of them)."""
+    sl = window_slice(run, first, last)
+    if sl is None:
+        return None
     gpi, d1 = run.rates["GPi"][sl], run.rates["MSN_D1"][sl]
     return {"contrast": float(np.mean(gpi[:, 1] - gpi[:, 2])),
             "d1_ch1": float(np.mean(d1[:, 1])), "d1_ch2": float(np.mean(d1[:, 2])),
@@ -96,9 +103,9 @@ def nucleus_lines(label: str, run: AuthorsRun, windows: dict, nuclei: list[str],
     """One line per window: each nucleus's rate averaged over `channels` and episodes."""
     lines = []
     for name, (first, last) in windows.items():
-        if run.episodes <= first:
+        sl = window_slice(run, first, last)
+        if sl is None:
             continue
-        sl = slice(first, min(last, run.episodes - 1) + 1)
         rates = "".join(f"{float(np.mean(run.rates[n][sl][:, channels])):>9.2f}"
                         if n in run.rates else f"{'-':>9}" for n in nuclei)
         lines.append(f"{label:<42}{name:<13}{rates}")
@@ -115,7 +122,7 @@ def main() -> int:
     p.add_argument("--pool", metavar="LABEL",
                    help="average the RUNs as one group (seeds of one configuration)")
     p.add_argument("--nuclei", nargs="+", metavar="POP", choices=sorted(RATE_FILES),
-                   help="also print these populations' rates, one line per run (every "
+                   help="print these populations' rates instead, one line per run (every "
                         "published run, marked ones included), e.g. --nuclei GPe STN GPi FSI")
     p.add_argument("--channels", nargs="+", type=int, default=[0, 1, 2, 3, 4],
                    metavar="CH", help="channels averaged by --nuclei (default 0 1 2 3 4)")

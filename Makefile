@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 # bgmodel's NEST extension (the two-port neuron), compiled against the venv's NEST.
-EXTENSION_SOURCES := $(wildcard bgmodel/nest_extension/*.cpp bgmodel/nest_extension/*.h)
+EXTENSION_SOURCES := $(wildcard bgmodel/simulator/nest_extension/*.cpp bgmodel/simulator/nest_extension/*.h)
 EXTENSION_STAMP := $(VENV)/.nest-extension
 
 .PHONY: run test venv clean-venv nest-mpi test-nest-mpi
@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 $(EXTENSION_STAMP): $(STAMP) $(EXTENSION_SOURCES)
-	$(PY) -m bgmodel.nest_extension
+	$(PY) -m bgmodel.simulator.nest_extension
 	touch $(EXTENSION_STAMP)
 
 # The main job on the small preset: resting state, rates against their target ranges.
@@ -48,7 +48,7 @@ $(NEST_MPI_STAMP): pyproject.toml scripts/build_nest_mpi.sh
 # The neuron model compiled against the MPI build (with its MPI's mpicxx).
 NEST_MPI_EXTENSION_STAMP := $(NEST_MPI_VENV)/.nest-extension
 $(NEST_MPI_EXTENSION_STAMP): $(NEST_MPI_STAMP) $(EXTENSION_SOURCES)
-	$(NEST_MPI_VENV)/bin/python -m bgmodel.nest_extension
+	$(NEST_MPI_VENV)/bin/python -m bgmodel.simulator.nest_extension
 	touch $(NEST_MPI_EXTENSION_STAMP)
 
 nest-mpi: $(NEST_MPI_EXTENSION_STAMP)

@@ -9,8 +9,8 @@ import argparse
 import importlib
 import sys
 
-from .rundir import RunFolderError
-from .schema import ConfigError
+from .results.rundir import RunFolderError
+from .model.schema import ConfigError
 
 COMMANDS = ("run", "resume", "info", "validate", "status", "plot", "figures", "sweep", "slurm",
             "collect")

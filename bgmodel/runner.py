@@ -17,12 +17,14 @@ import traceback
 from pathlib import Path
 
 from . import __version__
-from .config import ResolvedConfig, from_frozen
-from .derive import derive_network, input_scale as plan_input_scale
+from .model.config import ResolvedConfig, from_frozen
+from .model.derive import derive_network, input_scale as plan_input_scale
 from .protocols import protocol_class
-from . import schema
-from .schema import ConfigError
-from .rundir import PhaseTimer, RunDirectory, RunFolderError, atomic_write_text, now_iso
+from .model import schema
+from .model.schema import ConfigError
+from .results.rundir import (PhaseTimer, ReadOnlyRunDirectory, RunDirectory, RunFolderError,
+                             atomic_write_text, decided_on_rank0, now_iso,
+                             shared_run_directory)
 
 
 class RunInterrupted(Exception):
@@ -35,7 +37,7 @@ def peak_memory_mb() -> float:
 
 
 def versions() -> dict:
-    from .network import nest_version
+    from .simulator.kernel import nest_version
     import numpy
     return {"bgmodel": __version__, "nest": nest_version(), "python": platform.python_version(),
             "numpy": numpy.__version__}
@@ -66,12 +68,11 @@ def run_protocol(config: ResolvedConfig, out: str | Path = "log", run_dir: str |
         Continue an earlier run in `run_dir` from its last checkpoint (protocols
         without checkpoints start again).
     """
-    # Under mpiexec with a NEST built with MPI, only rank 0 writes (bgmodel.ranks).
-    from .ranks import ReadOnlyRunDirectory, shared_run_directory
-    # The protocol's own cross-checks run before the (long, at full scale) build.
-    protocol_class(config.protocol_name).check_protocol_config(config.data, config.provenance)
+    # Under mpiexec with a NEST built with MPI, only rank 0 writes (bgmodel.mpi).
+    from .simulator import kernel
     extension = check_neuron_model(config, quiet)
-    rundir = shared_run_directory(out, config.protocol_name, config.digest(), run_dir)
+    rundir = shared_run_directory(out, config.protocol_name, config.digest(), run_dir,
+                                  rank=kernel.rank(), processes=kernel.processes())
     sim = config["simulation"]
     if not resume and not isinstance(rundir, ReadOnlyRunDirectory):
         atomic_write_text(rundir.config_file, config.to_yaml())
@@ -92,9 +93,9 @@ def run_protocol(config: ResolvedConfig, out: str | Path = "log", run_dir: str |
     try:
         with timer("derive"):
             plan = derive_network(config)
-        from .network import build_network
+        from .simulator.network import build_network
         with timer("build"):
-            net = build_network(plan, config)
+            net = build_network(plan)
             # Under MPI only rank 0 reports progress.
             protocol = protocol_class(config.protocol_name)(config, net, rundir,
                                                             quiet or not rundir.writes)
@@ -127,7 +128,7 @@ def check_neuron_model(config: ResolvedConfig, quiet: bool = False) -> dict | No
     environment's NEST: compiled here if missing (once, about 15 s), or a
     ConfigError saying why it cannot be. Returns what run.json records of it (None for
     NEST's own models)."""
-    from . import nest_extension
+    from .simulator import nest_extension
     model = config["neuron_model"]["model"]
     if model != nest_extension.MODEL:
         return None
@@ -160,7 +161,7 @@ def resume_run(path: str | Path, quiet: bool = False, episodes: int | None = Non
 
     Under MPI, rank 0 alone checks and changes the folder; the other ranks then read
     the config it wrote."""
-    from .ranks import decided_on_rank0
+    from .simulator import kernel
     rundir = RunDirectory(path)
 
     def check_and_change() -> None:
@@ -178,7 +179,7 @@ def resume_run(path: str | Path, quiet: bool = False, episodes: int | None = Non
         if changes:
             changed_config(rundir, config, changes)
 
-    decided_on_rank0(check_and_change)
+    decided_on_rank0(check_and_change, rank=kernel.rank(), processes=kernel.processes())
     config = from_frozen(rundir.config_file)
     return run_protocol(config, run_dir=rundir.path, quiet=quiet, resume=True,
                         command_line=rundir.read_meta().get("command_line"))
@@ -219,7 +220,6 @@ def changed_config(rundir: RunDirectory, config: ResolvedConfig,
     if not changed:
         return config
     new = from_frozen(rundir.config_file, [f"protocol.{k}={v}" for k, v in changed.items()])
-    protocol_class(new.protocol_name).check_protocol_config(new.data, new.provenance)
     atomic_write_text(rundir.config_file, new.to_yaml())
     history = rundir.read_meta().get("extensions", [])
     history.append({"at": now_iso(),

@@ -6,9 +6,9 @@ Usage: python scripts/bench_checkpoint.py [--scale S] [--threads N] [--chunk C]
 
 Builds the plasticity network at the given scale (full by default), simulates 10 ms
 (NEST prepares its connections on the first simulate) and then does what a checkpoint
-and a resume do (bgmodel.network.Network.synapse_endpoints / synapse_weights /
-set_synapse_weights). `--chunk` sets how many synapses one PyNEST call reads
-(bgmodel.synapse_set.SYNAPSE_CHUNK); a chunk larger than the synapse count reads all at once.
+and a resume do (bgmodel.simulator.synapse_io.endpoints / weights /
+set_weights). `--chunk` sets how many synapses one PyNEST call reads
+(bgmodel.simulator.synapse_set.SYNAPSE_CHUNK); a chunk larger than the synapse count reads all at once.
 """
 from __future__ import annotations
 
@@ -28,23 +28,23 @@ def main() -> None:
     ap.add_argument("--chunk", type=int, default=None)
     args = ap.parse_args()
 
-    from bgmodel import network as network_module
-    from bgmodel import synapse_set
-    from bgmodel.config import load_config
-    from bgmodel.derive import derive_network
+    from bgmodel.simulator import network as network_module
+    from bgmodel.simulator import synapse_io, synapse_set
+    from bgmodel.model.config import load_config
+    from bgmodel.model.derive import derive_network
     if args.chunk:
         synapse_set.SYNAPSE_CHUNK = args.chunk
     cfg = load_config("plasticity", overrides=[f"simulation.scale={args.scale}",
                                                f"simulation.threads={args.threads}"])
     t = time.perf_counter()
-    net = network_module.build_network(derive_network(cfg), cfg)
+    net = network_module.build_network(derive_network(cfg))
     net.simulate(10.0)
     print(f"build + 10 ms: {time.perf_counter() - t:.1f} s, peak {peak_mb():.0f} MB")
     synapses = net.plastic_synapses()
     n = len(synapses)
     print(f"plastic synapses: {n:,}; chunk {synapse_set.SYNAPSE_CHUNK:,}")
-    for label, step in (("node ids", lambda: net.synapse_endpoints(synapses)),
-                        ("weights", lambda: net.synapse_weights(synapses))):
+    for label, step in (("node ids", lambda: synapse_io.endpoints(synapses)),
+                        ("weights", lambda: synapse_io.weights(synapses))):
         t = time.perf_counter()
         out = step()
         dt = time.perf_counter() - t
@@ -52,7 +52,7 @@ def main() -> None:
               f"peak {peak_mb():.0f} MB")
     weights = out
     t = time.perf_counter()
-    net.set_synapse_weights(synapses, weights)
+    synapse_io.set_weights(synapses, weights)
     dt = time.perf_counter() - t
     print(f"set weights: {dt:.1f} s ({dt / n * 1e6:.1f} us per synapse), peak {peak_mb():.0f} MB")
 

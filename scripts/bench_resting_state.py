@@ -43,10 +43,10 @@ NEURON_MODEL = {"bgmodel-2port": ["neuron_model.model=bg_iaf_psc_alpha_2port"],
 
 def child_bgmodel(args) -> dict:
     """Build and run bgmodel's resting state in this process; report numbers."""
-    from bgmodel.analysis import mean_rate, window
-    from bgmodel.config import load_config
-    from bgmodel.derive import derive_network, population_of_nucleus
-    from bgmodel.network import build_network
+    from bgmodel.results.analysis import mean_rate, window
+    from bgmodel.model.config import load_config
+    from bgmodel.model.derive import derive_network, population_of_nucleus
+    from bgmodel.simulator.network import build_network
 
     relay = "parrot_neuron" if args.variant == "bgmodel-parrot" else "spike_train_injector"
     cfg = load_config("resting_state", overrides=[
@@ -57,7 +57,7 @@ def child_bgmodel(args) -> dict:
         *args.set])
     t0 = time.perf_counter()
     plan = derive_network(cfg)
-    net = build_network(plan, cfg)
+    net = build_network(plan)
     pops = [p for p, v in plan.populations.items() if v.kind == "nucleus"]
     net.record_spikes(pops)
     build = time.perf_counter() - t0
@@ -78,6 +78,7 @@ def child_bgmodel(args) -> dict:
 
 def child_authors(args) -> dict:
     """Run the authors' code (a temporary copy of their folder) for the resting state."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent / "validation"))
     from authors_code import authors_copy
     with authors_copy(args.authors):
         import fetch_params  # their module

@@ -11,9 +11,9 @@ import json
 import numpy as np
 import pytest
 
-from bgmodel.config import load_config
-from bgmodel.derive import derive_network, periodic_distance
-from bgmodel.rundir import RunDirectory
+from bgmodel.model.config import load_config
+from bgmodel.model.derive import derive_network, periodic_distance
+from bgmodel.results.rundir import RunDirectory
 
 pytestmark = pytest.mark.nest
 
@@ -41,12 +41,12 @@ def tiny_config(extra=()):
 def stepped(request, tmp_path_factory):
     """Protocol driven step by step, keeping each step's spikes for the checks; once
     per relay model (numpy-drawn trains in injectors, or parrots fed by generators)."""
-    from bgmodel.network import build_network
+    from bgmodel.simulator.network import build_network
     from bgmodel.protocols.action_selection import ActionSelection
 
     config = tiny_config([f"simulation.relay_model={request.param}"])
     plan = derive_network(config)
-    net = build_network(plan, config)
+    net = build_network(plan)
     rundir = RunDirectory.at(tmp_path_factory.mktemp("as_steps"))
     proto = ActionSelection(config, net, rundir, quiet=True)
     proto.prepare()

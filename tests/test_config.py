@@ -7,8 +7,8 @@ import sys
 import pytest
 import yaml
 
-from bgmodel.config import CONFIG_DIR, load_config, parse_override, validate_files
-from bgmodel.schema import ConfigError
+from bgmodel.model.config import CONFIG_DIR, load_config, parse_override, validate_files
+from bgmodel.model.schema import ConfigError
 
 
 def write(tmp_path, name, data):
@@ -121,7 +121,7 @@ def test_digest_changes_with_any_value():
 
 
 def test_receptors_may_share_a_port_only_with_equal_time_constants():
-    from bgmodel.derive import neuron_params
+    from bgmodel.model.derive import neuron_params
     cfg = load_config("resting_state")  # default: GABA shares AMPA's port
     tau = neuron_params(cfg.data, cfg["nuclei"]["GPi"])["tau_syn"]
     assert tau == [cfg["receptors"]["AMPA"]["tau_syn_ms"], cfg["receptors"]["NMDA"]["tau_syn_ms"]]
@@ -135,7 +135,7 @@ def test_receptors_may_share_a_port_only_with_equal_time_constants():
 
 
 def test_a_frozen_config_from_before_a_key_existed_reloads_as_it_ran(tmp_path):
-    from bgmodel.config import KEYS_ADDED_LATER, from_frozen
+    from bgmodel.model.config import KEYS_ADDED_LATER, from_frozen
     old = load_config("plasticity", overrides=["connectivity.fractional_indegree=drop"]).data
     del old["striatum"]["msn_positions"], old["simulation"]["input_scale"]
     del old["simulation"]["run_piece_ms"]

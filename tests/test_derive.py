@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bgmodel.config import load_config
-from bgmodel.derive import derive_network, periodic_distance
+from bgmodel.model.config import load_config
+from bgmodel.model.derive import derive_network, periodic_distance
 
 VARIANTS = Path(__file__).resolve().parents[1] / "configs" / "variants"
 
@@ -128,7 +128,7 @@ def test_dropping_the_fractional_indegree_keeps_floor_k_and_the_weights():
 
 
 def test_fractional_indegree_accepts_only_mean_or_drop():
-    from bgmodel.schema import ConfigError
+    from bgmodel.model.schema import ConfigError
     with pytest.raises(ConfigError, match=r"connectivity\.fractional_indegree.*mean, drop"):
         load_config("resting_state", overrides=["connectivity.fractional_indegree=round"])
 
@@ -149,7 +149,7 @@ def test_paired_msn_positions_put_a_d1_and_a_d2_msn_at_every_place():
 
 
 def test_paired_msn_positions_need_as_many_d1_as_d2_msns():
-    from bgmodel.schema import ConfigError
+    from bgmodel.model.schema import ConfigError
     with pytest.raises(ConfigError, match=r"striatum\.msn_positions.*d1_fraction is not 0\.5"):
         load_config("resting_state", overrides=["striatum.msn_positions=paired",
                                                 "striatum.d1_fraction=0.4"])
@@ -185,7 +185,7 @@ def test_input_scale_sets_the_relays_apart_from_the_msns():
 
 
 def test_input_scale_outside_zero_one_is_refused():
-    from bgmodel.config import ConfigError
+    from bgmodel.model.config import ConfigError
     with pytest.raises(ConfigError, match=r"simulation\.input_scale = 1\.5"):
         load_config("resting_state", overrides=["simulation.input_scale=1.5"])
 
@@ -236,7 +236,7 @@ def test_published_geometry_places_grids_as_the_authors_code():
 
 
 def test_grid_box_is_checked_against_placement_and_layer():
-    from bgmodel.schema import ConfigError
+    from bgmodel.model.schema import ConfigError
     box = "{lower: -0.4, size: 1.0, points: corner}"
     with pytest.raises(ConfigError, match=r"nuclei\.STN\.grid_box.*inside the layer"):
         load_config("resting_state", overrides=[f"nuclei.STN.grid_box={box}"])

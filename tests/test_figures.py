@@ -15,12 +15,12 @@ import pytest
 import yaml
 
 from bgmodel import cli
-from bgmodel.authors_format import EpisodeWriter
-from bgmodel.config import CONFIG_DIR, load_config
+from bgmodel.results.authors_format import EpisodeWriter
+from bgmodel.model.config import CONFIG_DIR, load_config
 from bgmodel.plotting import registry, stdp
 from bgmodel.plotting.contact_sheet import contact_sheet
-from bgmodel.rundir import RunDirectory
-from bgmodel.runsets import find_runs
+from bgmodel.results.rundir import RunDirectory
+from bgmodel.results.runsets import find_runs
 
 # ../shared/reference-data beside the repository, or wherever BGMODEL_REFERENCE_DATA says.
 REFERENCE = Path(os.environ.get("BGMODEL_REFERENCE_DATA", "")
@@ -348,7 +348,7 @@ def test_resting_state_views_of_a_real_tiny_run(tmp_path):
 # ----------------------------------------------------------------------------- 1E-G
 @pytest.mark.nest
 def test_connectivity_maps_of_a_tiny_network():
-    from bgmodel.derive import MSN_D1, MSN_D2, periodic_distance
+    from bgmodel.model.derive import MSN_D1, MSN_D2, periodic_distance
     from bgmodel.plotting import connectivity
     config = load_config(None, preset="small", overrides=["simulation.scale=0.02",
                                                           "simulation.threads=1"])

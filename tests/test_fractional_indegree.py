@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bgmodel.config import load_config
-from bgmodel.derive import derive_network
+from bgmodel.model.config import load_config
+from bgmodel.model.derive import derive_network
 
 pytestmark = pytest.mark.nest
 
@@ -14,11 +14,11 @@ pytestmark = pytest.mark.nest
 def test_dropped_fractional_indegree_wires_exactly_floor_k():
     """connectivity.fractional_indegree: drop (the authors' code in effect): every target
     gets floor(K) sources per receptor, no more; a projection with K < 1 is not wired."""
-    from bgmodel.network import build_network
+    from bgmodel.simulator.network import build_network
     cfg = load_config("resting_state", preset="small", overrides=[
         "simulation.scale=0.02", "simulation.threads=1", "connectivity.fractional_indegree=drop"])
     plan = derive_network(cfg)
-    net = build_network(plan, cfg)
+    net = build_network(plan)
     checked = 0
     for c in plan.connections:
         n_tgt = min(60, plan.populations[c.target].size)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bgmodel.inputs import PoissonInputs
+from bgmodel.model.inputs import PoissonInputs
 
 
 def make(seed=1, rate=20.0, n=2000):

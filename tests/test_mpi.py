@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bgmodel.rundir import RunDirectory
+from bgmodel.results.rundir import RunDirectory
 from bgmodel.sweep import SweepFolder
 
 from sweep_files import bgmodel, write_sweep
@@ -87,10 +87,10 @@ def test_allgather_concat_and_read_only_run_folder_over_two_ranks(tmp_path):
     script.write_text(
         "import sys, numpy as np\n"
         "from mpi4py import MPI\n"
-        "from bgmodel.ranks import ReadOnlyRunDirectory, allgather_concat, allreduce_sum, rank_slice\n"
-        "from bgmodel.episodes import EpisodeTable\n"
-        "from bgmodel.authors_format import EpisodeWriter\n"
-        "from bgmodel.rundir import RunDirectory\n"
+        "from bgmodel.mpi import allgather_concat, allreduce_sum, rank_slice\n"
+        "from bgmodel.protocols.plasticity.episodes import EpisodeTable\n"
+        "from bgmodel.results.authors_format import EpisodeWriter\n"
+        "from bgmodel.results.rundir import ReadOnlyRunDirectory, RunDirectory\n"
         "rank = MPI.COMM_WORLD.Get_rank()\n"
         "a, b = allgather_concat(np.arange(rank + 1), np.full(rank + 1, 10.0 * rank))\n"
         "path = sys.argv[1]\n"

@@ -6,9 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bgmodel import nest_extension, runner
-from bgmodel.config import load_config
-from bgmodel.schema import ConfigError
+from bgmodel import runner
+from bgmodel.simulator import nest_extension
+from bgmodel.model.config import load_config
+from bgmodel.model.schema import ConfigError
 
 pytestmark = pytest.mark.nest
 
@@ -20,7 +21,7 @@ def _network(model: str, threads: int = 2, seconds: float = 0.6):
     """300 neurons under Poisson drive on both ports, recurrent inhibition and a DC
     pulse; spike trains and V_m traces of five neurons."""
     import nest
-    from bgmodel.network import install_extension
+    from bgmodel.simulator.network import install_extension
     nest.ResetKernel()
     nest.SetKernelStatus({"resolution": 0.1, "local_num_threads": threads, "rng_seed": 5})
     if model == nest_extension.MODEL:
@@ -72,7 +73,7 @@ def test_the_two_port_neuron_reproduces_the_multisynapse_neuron_bit_for_bit():
 
 def test_status_and_e_l_shifts_match_the_multisynapse_neuron():
     import nest
-    from bgmodel.network import install_extension
+    from bgmodel.simulator.network import install_extension
     nest.ResetKernel()
     install_extension()
     keys = ("E_L", "V_th", "V_reset", "V_min", "V_m", "I_e", "C_m", "tau_m", "t_ref", "tau_syn")
@@ -93,7 +94,7 @@ def test_status_and_e_l_shifts_match_the_multisynapse_neuron():
 
 def test_dopamine_stdp_onto_either_neuron_gives_the_same_weights():
     import nest
-    from bgmodel.network import install_extension
+    from bgmodel.simulator.network import install_extension
 
     def weights(model):
         nest.ResetKernel()
@@ -132,14 +133,14 @@ def test_dopamine_stdp_onto_either_neuron_gives_the_same_weights():
 
 
 def test_the_network_gives_the_same_spikes_with_either_neuron(tiny_overrides):
-    from bgmodel.derive import derive_network
-    from bgmodel.network import build_network
+    from bgmodel.model.derive import derive_network
+    from bgmodel.simulator.network import build_network
 
     def spikes(model):
         cfg = load_config("resting_state", overrides=tiny_overrides + [
             "simulation.threads=2", f"neuron_model.model={model}"])
         plan = derive_network(cfg)
-        net = build_network(plan, cfg)
+        net = build_network(plan)
         pops = [p for p, v in plan.populations.items() if v.kind == "nucleus"]
         net.record_spikes(pops)
         net.simulate(300.0)
@@ -172,7 +173,7 @@ def test_a_third_port_or_a_wrong_tau_list_is_refused():
                                                  "neuron_model.model=bg_iaf_psc_alpha_2port"])
     assert err.value.path == "neuron_model.model" and "exactly 2" in err.value.allowed
     import nest
-    from bgmodel.network import install_extension
+    from bgmodel.simulator.network import install_extension
     nest.ResetKernel()
     install_extension()
     with pytest.raises(Exception, match="exactly 2"):

@@ -6,19 +6,19 @@ import math
 import numpy as np
 import pytest
 
-from bgmodel.config import load_config
-from bgmodel.derive import derive_network
+from bgmodel.model.config import load_config
+from bgmodel.model.derive import derive_network, snc_population
 
 pytestmark = pytest.mark.nest
 
 
 @pytest.fixture(scope="module")
 def built():
-    from bgmodel.network import build_network
+    from bgmodel.simulator.network import build_network
     cfg = load_config("resting_state", preset="small", overrides=["simulation.scale=0.02",
                                                                    "simulation.threads=1"])
     plan = derive_network(cfg)
-    return plan, build_network(plan, cfg)
+    return plan, build_network(plan)
 
 
 def test_every_connection_plan_matches_its_derivation(built):
@@ -87,7 +87,7 @@ def test_neuron_parameters_and_dopamine_wiring(built):
     # AMPA and GABA share port 1 (equal time constants), NMDA has port 2
     assert gpi["tau_syn"] == pytest.approx([1.8393972058572117, 36.787944117144235])
     for event in ("burst", "dip"):
-        conns = nest.GetConnections(source=net.nodes[f"SNc_{event}"], target=net.volume_transmitters[event])
+        conns = nest.GetConnections(source=net.nodes[snc_population(event)], target=net.volume_transmitters[event])
         assert len(conns) == 1
         assert net.volume_transmitters[event].get("deliver_interval") == 100
 

@@ -20,13 +20,13 @@ import numpy as np
 import pytest
 import yaml
 
-from bgmodel.authors_format import RATE_FILES, read_run
-from bgmodel.checkpoint import load_checkpoint
-from bgmodel.config import load_config
-from bgmodel.derive import derive_network
-from bgmodel.episodes import read_episodes
-from bgmodel.rundir import RunDirectory
-from bgmodel.schedule import DopamineRule, dopamine_event
+from bgmodel.results.authors_format import RATE_FILES, read_run
+from bgmodel.protocols.plasticity.checkpoint import load_checkpoint
+from bgmodel.model.config import load_config
+from bgmodel.model.derive import derive_network
+from bgmodel.protocols.plasticity.episodes import read_episodes
+from bgmodel.results.rundir import RunDirectory
+from bgmodel.dopamine.rule import DopamineRule, dopamine_event
 
 pytestmark = pytest.mark.nest
 
@@ -99,13 +99,13 @@ def pathway_weights(net, source, target, n=300):
 def loop(tmp_path_factory):
     """The 8-episode run, driven in this process; everything read from NEST is taken
     here (later tests reset the kernel)."""
-    from bgmodel.network import build_network
-    from bgmodel.protocols.plasticity import Plasticity
+    from bgmodel.simulator.network import build_network
+    from bgmodel.protocols.plasticity.protocol import Plasticity
 
     folder = tmp_path_factory.mktemp("plasticity_loop")
     config = load_config("plasticity", preset="small",
                          overlays=write_overlays(folder, BASE, LOOP))
-    net = build_network(derive_network(config), config)
+    net = build_network(derive_network(config))
     rundir = RunDirectory.at(folder / "run")
     proto = Plasticity(config, net, rundir, quiet=True)
     proto.prepare()
@@ -225,12 +225,12 @@ def test_condition_amplitudes_and_volume_transmitter_in_nest(loop, repo, conditi
     """The synapse models get the event's amplitudes (in units of dc) and volume
     transmitter (runs after `loop`: it resets the kernel)."""
     import nest
-    from bgmodel.network import PLASTIC_MODEL, Network
+    from bgmodel.simulator.network import PLASTIC_MODEL, Network
 
     overlays = [repo / "configs" / "conditions" / f"{condition}.yaml"] if condition else []
     config = load_config("plasticity", preset="small", overlays=overlays,
                          overrides=["simulation.scale=0.02", "simulation.threads=1"])
-    net = Network(derive_network(config), config)
+    net = Network(derive_network(config))
     net.setup_kernel()
     net.create()
     net.set_dopamine_event(event)
@@ -336,7 +336,7 @@ def test_finished_run_is_extended_by_resume_episodes(tmp_path, repo):
 
 def test_plot_run_draws_the_trajectory(loop, tmp_path):
     from bgmodel.plotting.plasticity import plot_run
-    from bgmodel.rundir import atomic_write_text
+    from bgmodel.results.rundir import atomic_write_text
 
     rundir = loop["rundir"]
     atomic_write_text(rundir.config_file, loop["config"].to_yaml())

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import io
 
-from bgmodel import progress as progress_module
-from bgmodel.progress import Progress
+from bgmodel.results import progress as progress_module
+from bgmodel.results.progress import Progress
 
 
 def test_time_left_follows_the_typical_unit_not_a_stall(monkeypatch):

@@ -104,7 +104,7 @@ def test_info_prints_the_derived_network_without_nest():
 
 def test_info_says_when_fractional_indegrees_are_dropped():
     from bgmodel.commands.info import describe
-    from bgmodel.config import CONFIG_DIR, load_config
+    from bgmodel.model.config import CONFIG_DIR, load_config
     mean = describe(load_config("resting_state", preset="small"))
     drop = describe(load_config("resting_state", preset="small",
                                 overlays=[CONFIG_DIR / "variants" / "published_wiring.yaml"]))

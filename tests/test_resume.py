@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from bgmodel.rundir import RunDirectory, RunFolderError, atomic_write_text
+from bgmodel.results.rundir import RunDirectory, RunFolderError, atomic_write_text
 from bgmodel.runner import resume_run
 
 
@@ -44,7 +44,7 @@ def test_cli_names_the_folder_and_exits_2(tmp_path, repo):
 
 
 def test_force_goes_past_the_running_check(tmp_path):
-    from bgmodel.schema import ConfigError
+    from bgmodel.model.schema import ConfigError
     rd = running_folder(tmp_path, "another-node", 12345)
     # Past the check, the (deliberately incomplete) frozen config is what fails.
     with pytest.raises(ConfigError):
@@ -53,7 +53,7 @@ def test_force_goes_past_the_running_check(tmp_path):
 
 def test_config_errors_survive_pickling_between_mpi_ranks():
     import pickle
-    from bgmodel.schema import ConfigError
+    from bgmodel.model.schema import ConfigError
     err = pickle.loads(pickle.dumps(ConfigError("a.yaml", "striatum.lambda", 2, "0 to 1")))
     assert (err.source, err.path, err.value, err.allowed) == ("a.yaml", "striatum.lambda", 2,
                                                               "0 to 1")

@@ -5,13 +5,15 @@ import math
 import numpy as np
 import pytest
 
-from bgmodel.checkpoint import (Checkpoint, SynapseState, load_checkpoint, restore_rng,
-                                rng_state, save_checkpoint)
-from bgmodel.config import load_config
-from bgmodel.episodes import EpisodeTable, read_episodes, table_columns, window_means
-from bgmodel.schedule import (DopamineRule, build_schedule, check_config, dopamine_event,
-                              episode_times, selected_channel)
-from bgmodel.schema import ConfigError
+from bgmodel.dopamine import EpisodeOutcome
+from bgmodel.dopamine.rule import DopamineRule, RuleDopamine, dopamine_event
+from bgmodel.model.config import load_config, validate
+from bgmodel.model.schema import ConfigError
+from bgmodel.protocols.plasticity.checkpoint import (Checkpoint, SynapseState, load_checkpoint,
+                                                     restore_rng, rng_state, save_checkpoint)
+from bgmodel.protocols.plasticity.episodes import (EpisodeTable, read_episodes, table_columns,
+                                                   window_means)
+from bgmodel.protocols.plasticity.schedule import build_schedule, episode_times, selected_channel
 
 READOUT = (0, 1, 2, 3, 4)
 
@@ -66,7 +68,6 @@ def test_generalization_probes_and_silence(config, schedule):
 
 def test_fewer_episodes_stop_after_cs_plus():
     cfg = load_config("plasticity", overrides=["protocol.episodes=101"])
-    check_config(cfg.data, cfg.provenance)
     sched = build_schedule(cfg["protocol"])
     assert len(sched) == 101 and {ep.phase for ep in sched} == {"CS+"}
     # The last two episodes of the protocol (228, 229) are silent, not those of a run
@@ -104,6 +105,11 @@ def test_dopamine_rule_of_the_paper(config, schedule):
     assert dopamine_event(schedule[227], rules, 1, rates(), READOUT) == "dip"
     assert dopamine_event(schedule[228], rules, 1, rates(), READOUT) is None
     assert dopamine_event(schedule[229], rules, 1, rates(), READOUT) is None
+    # The same rule behind the dopamine-model interface.
+    model = RuleDopamine.from_config(config["protocol"]["dopamine"])
+    assert model.event(EpisodeOutcome(cs_plus, 1, rates(), READOUT)) == "burst"
+    assert model.event(EpisodeOutcome(cs_minus, 1, rates(10.0), READOUT)) == "dip"
+    assert model.event(EpisodeOutcome(gen, 1, rates(), READOUT)) is None
 
 
 def test_new_dopamine_signal_is_configuration_only():
@@ -115,7 +121,6 @@ def test_new_dopamine_signal_is_configuration_only():
         "D2: {A_plus: 0.0, A_minus: 0.0}}",
         "protocol.dopamine.rules=[{phase: CS+, selected_channel: 2, event: pause}]",
     ])
-    check_config(cfg.data)
     sched = build_schedule(cfg["protocol"])
     assert dopamine_event(sched[3], rules_of(cfg), 2, rates(), READOUT) == "pause"
     assert dopamine_event(sched[3], rules_of(cfg), 1, rates(), READOUT) is None
@@ -123,7 +128,7 @@ def test_new_dopamine_signal_is_configuration_only():
 
 # ----------------------------------------------------------------------------- checks
 def test_default_config_passes_cross_checks(config):
-    check_config(config.data, config.provenance)
+    validate(config.data, config.provenance)
 
 
 @pytest.mark.parametrize("override, path", [
@@ -143,9 +148,10 @@ def test_default_config_passes_cross_checks(config):
      "protocol.probes[0].episode"),
 ])
 def test_cross_checks_name_the_key(override, path):
-    cfg = load_config("plasticity", overrides=[override])
+    # Checked when the config loads: references by the schema, the rest by the checks
+    # the protocol's schema declares (bgmodel.protocols.plasticity.schema).
     with pytest.raises(ConfigError) as err:
-        check_config(cfg.data, cfg.provenance)
+        load_config("plasticity", overrides=[override])
     assert err.value.path == path
     moved_neighbour = path == "protocol.phases.generalization.first_episode"
     assert err.value.source == ("configs/protocols/plasticity.yaml" if moved_neighbour

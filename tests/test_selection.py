@@ -1,16 +1,18 @@
 """Action selection without NEST: grid, selection rule, metrics, relay sampling, config."""
 import math
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
-from bgmodel.channel_input import relays_to_sample, sample_relays, sample_stimulated_relays
-from bgmodel.config import load_config
-from bgmodel.protocols.action_selection import check_config
-from bgmodel.schema import ConfigError
-from bgmodel.selection import (BOTH, CHANNEL1, CHANNEL2, NONE, classify, expected_outcome,
-                               grid_steps, is_selected, pooled_rate, rest_references,
-                               selection_metrics)
+from bgmodel.model.channel_input import relays_to_sample, sample_relays, sample_stimulated_relays
+from bgmodel.model.config import load_config
+from bgmodel.model.derive import Population
+from bgmodel.model.schema import ConfigError
+from bgmodel.protocols.common import population_channel_rates
+from bgmodel.protocols.selection import (BOTH, CHANNEL1, CHANNEL2, NONE, classify,
+                                         expected_outcome, grid_steps, is_selected,
+                                         rest_references, selection_metrics)
 
 
 # ----------------------------------------------------------------------------- grid
@@ -72,11 +74,24 @@ def test_expected_outcome_is_the_stronger_input():
     assert expected_outcome(5.1, 5.1) is None
 
 
-def test_pooled_rate_weights_by_group_size():
-    assert pooled_rate([1.0, 3.0], [10, 30]) == pytest.approx(2.5)
-    # an empty group (NaN rate) does not poison the pool
-    assert pooled_rate([float("nan"), 3.0], [0, 30]) == pytest.approx(3.0)
-    assert math.isnan(pooled_rate([float("nan")], [0]))
+def test_msn_rates_are_pooled_by_group_size():
+    """MSN in a channel: D1 and D2 weighted by their neurons there; an empty group
+    does not poison the pool; a channel without neurons is nan."""
+    def pop(name, channels):
+        return Population(name, "nucleus", 40, None, tuple(np.array(c) for c in channels))
+
+    class Plan:
+        populations = {"MSN_D1": pop("MSN_D1", [range(10), [], []]),
+                       "MSN_D2": pop("MSN_D2", [range(30), range(30), []])}
+
+    def spikes_of(senders):
+        return SimpleNamespace(senders=senders, times=np.full(len(senders), 0.5))
+
+    # 1 s window: D1 neurons fire once, D2 neurons 3 times.
+    spikes = {"MSN_D1": spikes_of(np.arange(10)), "MSN_D2": spikes_of(np.repeat(np.arange(30), 3))}
+    rates = population_channel_rates(Plan, spikes, "MSN", [0, 1, 2], 0.0, 1000.0)
+    assert rates[0] == pytest.approx(2.5) and rates[1] == pytest.approx(3.0)
+    assert math.isnan(rates[2])
 
 
 # ----------------------------------------------------------------------------- metrics
@@ -130,7 +145,7 @@ def test_relays_to_sample_scales_and_caps():
 
 
 def test_stimulated_relays_follow_the_relays_scale_not_the_msns():
-    from bgmodel.derive import derive_network
+    from bgmodel.model.derive import derive_network
     cfg = load_config("plasticity", preset="small", overrides=["simulation.input_scale=0.5"])
     plan = derive_network(cfg)
     proto = cfg["protocol"]
@@ -157,7 +172,6 @@ def test_sample_relays_draws_distinct_members_reproducibly():
 # ----------------------------------------------------------------------------- config
 def test_default_config_validates_and_passes_cross_checks():
     cfg = load_config("action_selection", preset="small")
-    check_config(cfg.data, cfg.provenance)
     proto = cfg["protocol"]
     assert proto["competing_channels"] == [1, 2]
     assert proto["stimulated_inputs"] == {"CSN": 1.0, "PTN": 1.8}
@@ -175,11 +189,10 @@ def test_default_config_validates_and_passes_cross_checks():
     ("protocol.stimulated_inputs={M1: 1.0}", "protocol.stimulated_inputs.M1"),
 ])
 def test_cross_checks_name_the_key(override, key):
-    # Population and input names are checked when the config loads; the others by the
-    # protocol's own check.
+    # Checked when the config loads: names by the schema's references, the others by
+    # the checks the protocol's schema declares.
     with pytest.raises(ConfigError) as err:
-        cfg = load_config("action_selection", overrides=[override])
-        check_config(cfg.data, cfg.provenance)
+        load_config("action_selection", overrides=[override])
     assert err.value.path == key
     assert err.value.source == "--set"
 

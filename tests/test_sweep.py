@@ -12,9 +12,9 @@ import subprocess
 import numpy as np
 import pytest
 
-from bgmodel.config import from_frozen
-from bgmodel.rundir import RunDirectory
-from bgmodel.schema import ConfigError
+from bgmodel.model.config import from_frozen
+from bgmodel.results.rundir import RunDirectory
+from bgmodel.model.schema import ConfigError
 from bgmodel.sweep import (SweepFolder, expand_points, lay_out, parse_sweep, resolve_points,
                            run_point)
 from bgmodel.sweep.collect import collect, flatten_numeric, read_table, write_table

@@ -1,12 +1,12 @@
 """Canonical synapse order: the same synapses read twice give the same arrays, however
-NEST's threads joined their blocks (bgmodel.synapse_set)."""
+NEST's threads joined their blocks (bgmodel.simulator.synapse_set)."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from bgmodel.checkpoint import SynapseState
-from bgmodel.synapse_set import SynapseSet, canonical_order
+from bgmodel.protocols.plasticity.checkpoint import SynapseState
+from bgmodel.simulator.synapse_set import SynapseSet, canonical_order
 
 
 def test_thread_blocks_in_either_order_give_one_canonical_order():
@@ -63,13 +63,14 @@ def test_a_checkpoint_in_old_thread_order_is_recognised():
 @pytest.mark.nest
 def test_plastic_synapse_weights_land_on_their_synapses_with_two_threads():
     import nest
-    from bgmodel.config import load_config
-    from bgmodel.derive import derive_network
-    from bgmodel.network import build_network
+    from bgmodel.model.config import load_config
+    from bgmodel.model.derive import derive_network
+    from bgmodel.simulator import synapse_io
+    from bgmodel.simulator.network import build_network
 
     cfg = load_config("plasticity", preset="small", overrides=["simulation.scale=0.02",
                                                                 "simulation.threads=2"])
-    net = build_network(derive_network(cfg), cfg)
+    net = build_network(derive_network(cfg))
     net.simulate(1.0)
     assert net.virtual_processes == 2
     # The canonical order relies on NEST's placement: node n on virtual process n % vps.
@@ -77,21 +78,21 @@ def test_plastic_synapse_weights_land_on_their_synapses_with_two_threads():
     assert list(msn.get("vp")) == [int(g) % 2 for g in msn.global_id]
 
     synapses = net.plastic_synapses()
-    src, tgt = net.synapse_endpoints(synapses)
-    again = net.synapse_endpoints(net.plastic_synapses())
+    src, tgt = synapse_io.endpoints(synapses)
+    again = synapse_io.endpoints(net.plastic_synapses())
     assert np.array_equal(src, again[0]) and np.array_equal(tgt, again[1])
     # Distinct weights set in canonical order read back in canonical order...
     weights = 0.5 + np.arange(len(src)) * 1e-6
-    net.set_synapse_weights(synapses, weights)
-    assert np.array_equal(net.synapse_weights(synapses), weights)
-    assert np.array_equal(net.synapse_weights(net.plastic_synapses()), weights)
+    synapse_io.set_weights(synapses, weights)
+    assert np.array_equal(synapse_io.weights(synapses), weights)
+    assert np.array_equal(synapse_io.weights(net.plastic_synapses()), weights)
     # ...and sit on the synapse named by the same position of the endpoints.
     rng = np.random.default_rng(3)
     for i in rng.choice(len(src), size=20, replace=False):
         conns = nest.GetConnections(nest.NodeCollection([int(src[i])]),
                                     nest.NodeCollection([int(tgt[i])]))
         assert weights[i] in np.atleast_1d(conns.get("weight"))
-    assert net.mean_synapse_weight(synapses) == pytest.approx(weights.mean(), rel=1e-12)
+    assert synapse_io.mean_weight(synapses) == pytest.approx(weights.mean(), rel=1e-12)
 
 
 class FakeCollection:
@@ -134,9 +135,8 @@ class FakeView:
 def test_network_reads_and_sets_in_canonical_order_whatever_the_block_order(monkeypatch):
     """The same synapses listed with the threads' blocks swapped read the same arrays,
     and weights set in canonical order land on the same synapses (pieces of 2)."""
-    from bgmodel import network, synapse_set
-    from bgmodel.network import Network
-    monkeypatch.setattr(network, "num_virtual_processes", lambda: 2)
+    from bgmodel.simulator import kernel, synapse_io, synapse_set
+    monkeypatch.setattr(kernel, "virtual_processes", lambda: 2)
     monkeypatch.setattr(synapse_set, "SYNAPSE_CHUNK", 2)
     vp0 = [(1, 20, 0.1), (2, 22, 0.2), (3, 20, 0.3)]
     vp1 = [(1, 21, 0.4), (4, 23, 0.5)]
@@ -145,15 +145,15 @@ def test_network_reads_and_sets_in_canonical_order_whatever_the_block_order(monk
         cols = {"source": [s for s, _, _ in listing], "target": [t for _, t, _ in listing],
                 "weight": [w for _, _, w in listing]}
         sets.append(SynapseSet((FakeCollection(cols),)))
-    ends = [Network.synapse_endpoints(s) for s in sets]
+    ends = [synapse_io.endpoints(s) for s in sets]
     assert np.array_equal(ends[0][0], ends[1][0]) and np.array_equal(ends[0][1], ends[1][1])
-    assert list(Network.synapse_weights(sets[1])) == [0.1, 0.2, 0.3, 0.4, 0.5]
+    assert list(synapse_io.weights(sets[1])) == [0.1, 0.2, 0.3, 0.4, 0.5]
     new = np.array([1.0, 2.0, 3.0, 4.0, 5.0])
     for s in sets:
-        Network.set_synapse_weights(s, new)
-        assert np.array_equal(Network.synapse_weights(s), new)
+        synapse_io.set_weights(s, new)
+        assert np.array_equal(synapse_io.weights(s), new)
     # In NEST's (swapped) order the vp1 synapses come first and got weights 4 and 5.
     assert sets[1].collections[0].columns["weight"] == [4.0, 5.0, 1.0, 2.0, 3.0]
     fresh = SynapseSet(sets[1].collections)  # order found from the targets when needed
-    assert list(Network.synapse_weights(fresh)) == [1.0, 2.0, 3.0, 4.0, 5.0]
-    assert Network.mean_synapse_weight(sets[1]) == pytest.approx(3.0)
+    assert list(synapse_io.weights(fresh)) == [1.0, 2.0, 3.0, 4.0, 5.0]
+    assert synapse_io.mean_weight(sets[1]) == pytest.approx(3.0)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..config import load_config
+from ..model.config import load_config
 
 
 def add_config_options(parser: argparse.ArgumentParser) -> None:

@@ -75,7 +75,7 @@ def main(args) -> int:
         print("bgmodel figures: name figures (e.g. 3C 4A, or all) or use --list", file=sys.stderr)
         return 2
     from ..plotting import registry
-    from ..runsets import RunSet, find_runs
+    from ..results.runsets import RunSet, find_runs
     try:
         ids = registry.resolve_ids(args.figures)
     except KeyError as err:

@@ -1,7 +1,7 @@
 """`bgmodel info`: the derived network, without simulating (and without NEST)."""
 from __future__ import annotations
 
-from ..derive import derive_network
+from ..model.derive import derive_network
 from .common import add_config_options, config_from_args
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import importlib
 
-from ..rundir import RunDirectory
+from ..results.rundir import RunDirectory
 
 
 def register(sub) -> None:

@@ -1,7 +1,7 @@
 """`bgmodel status RUN...`: the status of run folders (done, running, failed, interrupted)."""
 from __future__ import annotations
 
-from ..rundir import RunDirectory
+from ..results.rundir import RunDirectory
 
 
 def register(sub) -> None:

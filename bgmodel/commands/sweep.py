@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ..schema import ConfigError
+from ..model.schema import ConfigError
 
 
 def register(sub) -> None:

@@ -1,7 +1,7 @@
 """`bgmodel validate FILE...`: check config files (whole configs or overlays)."""
 from __future__ import annotations
 
-from ..config import validate_files
+from ..model.config import validate_files
 
 
 def register(sub) -> None:

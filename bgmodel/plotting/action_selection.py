@@ -20,7 +20,7 @@ import yaml
 from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.patches import Patch
 
-from ..selection import OUTCOMES
+from ..protocols.selection import OUTCOMES
 from .style import CHANNEL_COLOURS, figure, save
 
 OUTCOME_COLOURS = {"none": "#d9d9d9", "channel1": CHANNEL_COLOURS[1],

@@ -16,7 +16,7 @@ import numpy as np
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, Rectangle
 
-from ..derive import MSN_D1, MSN_D2, derive_network
+from ..model.derive import MSN_D1, MSN_D2, derive_network
 from . import style
 from .figure_result import FigureResult
 
@@ -61,12 +61,12 @@ def sample_connectivity(config, channels=CHANNELS, threads: int | None = None) -
     threads : int, optional
         NEST threads (default: the config's).
     """
-    from ..network import build_network  # NEST only here
+    from ..simulator.network import build_network  # NEST only here
     cfg = getattr(config, "data", config)
     full = derive_network(cfg)
     plan = dataclasses.replace(full, connections=tuple(
         c for c in full.connections if c.projection in PROJECTIONS))
-    net = build_network(plan, cfg, threads=threads)
+    net = build_network(plan, threads=threads)
     sample = ConnectivitySample(
         positions={p: plan.populations[p].positions for p in (MSN_D1, MSN_D2)},
         centres=plan.channel_centres, radius=cfg["channels"]["radius"], extent=plan.extent,

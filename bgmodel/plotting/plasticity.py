@@ -1,4 +1,4 @@
-"""Standard view of a plasticity run (bgmodel.protocols.plasticity results).
+"""Standard view of a plasticity run (bgmodel.protocols.plasticity.protocol results).
 
 `plot_run(run_dir)` writes to RUN/figures/ (or out_dir):
     trajectory   across episodes, with the phases shaded and probes marked:
@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from ..episodes import rate_column, read_episodes, weight_column
+from ..protocols.plasticity.episodes import rate_column, read_episodes, weight_column
 from . import style
 
 PHASE_SHADES = ("#f2f2f2", "#ffffff")

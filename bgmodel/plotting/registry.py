@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from ..derive import MSN_D1, MSN_D2
+from ..model.derive import MSN_D1, MSN_D2
 from . import connectivity, stdp, trajectories
 from .figure_result import FigureResult
 

@@ -15,7 +15,7 @@ import numpy as np
 import yaml
 from matplotlib.lines import Line2D
 
-from ..derive import derive_populations
+from ..model.derive import derive_populations
 from . import style
 
 MAX_RASTER_NEURONS = 150

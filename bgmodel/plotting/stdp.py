@@ -14,7 +14,7 @@ from typing import Iterable
 
 import numpy as np
 
-from ..config import CONFIG_DIR, load_config
+from ..model.config import CONFIG_DIR, load_config
 from . import style
 from .figure_result import FigureResult
 

@@ -1,7 +1,7 @@
 """Learning trajectories of plasticity runs: the paper's Figures 3C, 4A, 4D, 5A, 6A-C,
 7D and 8A/8B/8D, drawn from runs in the authors' per-episode format.
 
-Every function takes runs (bgmodel.runsets.Run) and returns a FigureResult whose `data`
+Every function takes runs (bgmodel.results.runsets.Run) and returns a FigureResult whose `data`
 holds the arrays drawn; each data line of the figure carries a gid ("<series>|<curve>")
 so that it can be found again. Channel 1 is the channel stimulated strongly in CS+,
 channel 2 the one stimulated strongly in CS-. Means and sds are over runs, per episode
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from matplotlib.lines import Line2D
 
-from ..config import CONFIG_DIR, read_yaml
+from ..model.config import CONFIG_DIR, read_yaml
 from . import style
 from .figure_result import FigureResult, add_footnote
 

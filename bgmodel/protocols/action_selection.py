@@ -13,7 +13,7 @@ Writes to results/, rewritten atomically after every step:
                         relays of the competing channels
     selection.csv       one row per step: input rates, GPi rates and rest of the two
                         channels, outcome, expected outcome, correct, wall times
-    summary.json        selection metrics (bgmodel.selection.selection_metrics), the
+    summary.json        selection metrics (bgmodel.protocols.selection.selection_metrics), the
                         rest rates, the rule, per-step wall times, steps done
 and once, before the grid:
     rest_rates.csv      population, channel, rate_Hz in the rest window of the warm-up
@@ -24,19 +24,21 @@ and once, before the grid:
 from __future__ import annotations
 
 import time
+from typing import Iterable, Mapping
 
 import numpy as np
 
-from ..analysis import channel_rates, mean_rate, window
-from ..channel_input import (sample_stimulated_relays, stimulate_sampled_relays,
-                             stimulus_key)
-from ..derive import population_of_nucleus
-from ..progress import Progress
-from .base import ProtocolBase
-from ..rundir import json_safe
-from ..schema import ConfigError, source_of
-from ..selection import (classify, expected_outcome, grid_steps, pooled_rate, rest_references,
-                         selection_metrics)
+from ..model.channel_input import sample_stimulated_relays, stimulus_key
+from ..model.derive import population_of_nucleus
+from ..model.schema import Field, Problem, Record, num, pos, register_protocol
+from ..results.analysis import channel_rates, mean_rate, window
+from ..results.progress import Progress
+from ..results.rundir import json_safe
+from .common import (SAMPLED_RELAYS, STIMULATED_INPUTS, ProtocolBase,
+                     population_channel_rates, populations, recorded_populations,
+                     stimulate_sampled_relays)
+from .selection import (classify, expected_outcome, grid_steps, rest_references,
+                        selection_metrics)
 
 RATES_HEADER = "step,i,j,rate_ch1_Hz,rate_ch2_Hz,population,channel,rate_Hz"
 SELECTION_HEADER = ("step,i,j,rate_ch1_Hz,rate_ch2_Hz,gpi_ch1_Hz,gpi_ch2_Hz,gpi_rest_ch1_Hz,"
@@ -45,32 +47,61 @@ SELECTION_POPULATION = "GPi"
 STIMULATED_SUFFIX = "_stimulated"
 
 
-def check_config(data: dict, provenance: dict | None = None) -> None:
-    """Cross-checks the schema cannot express; raise ConfigError naming the key.
-
-    The competing channels are two distinct channels, grid levels are non-negative,
-    stimulated inputs and read populations exist, the rest window lies in the warm-up.
-    """
-    provenance = provenance or {}
-    proto = data["protocol"]
-
-    def fail(path, value, allowed):
-        raise ConfigError(source_of(provenance, path), path, value, allowed)
-
-    count = data["channels"]["count"]
+def check_competition(proto: Mapping, root: Mapping) -> Iterable[Problem]:
+    """Two distinct competing channels, and grid levels that are not negative."""
+    count = root["channels"]["count"]
     chans = proto["competing_channels"]
     if len(chans) != 2 or len(set(chans)) != 2 or not all(0 <= c < count for c in chans):
-        fail("protocol.competing_channels", chans,
-             f"two distinct channel indices in 0..{count - 1}")
+        yield Problem("protocol.competing_channels", chans,
+                      f"two distinct channel indices in 0..{count - 1}")
     for key in ("channel1_levels", "channel2_levels"):
         levels = proto["grid"][key]
         if not levels or any(v < 0 for v in levels):
-            fail(f"protocol.grid.{key}", levels, "a non-empty list of levels >= 0")
+            yield Problem(f"protocol.grid.{key}", levels, "a non-empty list of levels >= 0")
+
+
+def check_rest_window(proto: Mapping, root: Mapping) -> Iterable[Problem]:
+    """The rest window lies in the warm-up."""
     start, stop = proto["rest_window_ms"]
     if start < 0 or stop > proto["warmup_ms"] or stop <= start:
-        fail("protocol.rest_window_ms", proto["rest_window_ms"],
-             f"a window [start, stop) with 0 <= start < stop <= warmup_ms "
-             f"({proto['warmup_ms']})")
+        yield Problem("protocol.rest_window_ms", proto["rest_window_ms"],
+                      f"a window [start, stop) with 0 <= start < stop <= warmup_ms "
+                      f"({proto['warmup_ms']})")
+
+
+SCHEMA = Record({
+    "name": Field("str", "protocol name"),
+    "warmup_ms": pos("simulated time before the first grid step (ms)"),
+    "rest_window_ms": Field("range", "window of the warm-up [start, stop) (ms) in which the "
+                            "rest rates (the GPi selection reference) are measured"),
+    "stimulus_ms": pos("duration of the extra input of each grid step (ms); rates are read "
+                       "over it"),
+    "pause_ms": num("time without extra input after each stimulus (ms)", minimum=0),
+    "competing_channels": Field("int_list", "the two channels that compete: [channel 1, "
+                                "channel 2] of the grid"),
+    "grid": Record({
+        "channel1_levels": Field("int_list", "levels i of channel 1 (rate i * rate_step_Hz), "
+                                 "outer loop"),
+        "channel2_levels": Field("int_list", "levels j of channel 2 (rate j * rate_step_Hz), "
+                                 "inner loop"),
+        "rate_step_Hz": num("extra rate per level (Hz)", minimum=0),
+    }, doc="the grid of channel-1 / channel-2 input rates"),
+    "stimulated_inputs": STIMULATED_INPUTS,
+    "sampled_relays": SAMPLED_RELAYS,
+    "read_populations": populations("populations whose per-channel rates are tabulated "
+                                    "(MSN pools MSN_D1 and MSN_D2)"),
+    "selection": Record({
+        "rest_reference": Field("str", "GPi rest rate a channel is compared with: its own "
+                                "warm-up rate (per_channel) or that of all GPi neurons "
+                                "(overall)", choices=("per_channel", "overall")),
+        "threshold": num("a channel is selected when its GPi rate is below the rest rate by "
+                         "more than this", minimum=0),
+        "threshold_unit": Field("str", "unit of threshold: a rate drop in Hz, or a fraction "
+                                "of the rest rate", choices=("Hz", "fraction_of_rest")),
+    }, doc="selection rule (outcome families after Girard et al. 2021, Eur J Neurosci)"),
+}, doc="action selection (configs/protocols/action_selection.yaml)",
+    checks=(check_competition, check_rest_window))
+register_protocol("action_selection", SCHEMA)
 
 
 def _fmt(x: float) -> str:
@@ -82,7 +113,6 @@ class ActionSelection(ProtocolBase):
     """The action-selection protocol (see the module docstring)."""
 
     name = "action_selection"
-    check_protocol_config = staticmethod(check_config)
 
     def __init__(self, config, network, rundir, quiet=False):
         super().__init__(config, network, rundir, quiet)
@@ -93,9 +123,7 @@ class ActionSelection(ProtocolBase):
         self.readout = tuple(self.config["channels"]["readout"])
         self.read = tuple(self.proto["read_populations"])
         # Populations with a spike recorder: the read ones (MSN as D1 + D2) and GPi.
-        wanted = {p for name in self.read + (SELECTION_POPULATION,)
-                  for p in population_of_nucleus(name)}
-        self.recorded = [p for p in self.plan.populations if p in wanted]
+        self.recorded = recorded_populations(self.plan, self.read + (SELECTION_POPULATION,))
         self.sampled: dict[tuple[str, int], np.ndarray] = {}
         self.rest: dict = {}
         self.rate_rows: list[str] = []
@@ -117,15 +145,8 @@ class ActionSelection(ProtocolBase):
     # ------------------------------------------------------------------ rates
     def population_channel_rates(self, spikes: dict, name: str, t0: float, t1: float) -> list:
         """Rates (Hz) of population `name` (MSN pooled) in each readout channel."""
-        parts = population_of_nucleus(name)
-        rates, sizes = [], []
-        for part in parts:
-            pop = self.plan.populations[part]
-            members = [pop.channels[c] for c in self.readout]
-            rates.append(channel_rates(spikes[part].senders, spikes[part].times, members, t0, t1))
-            sizes.append([len(m) for m in members])
-        return [pooled_rate([r[k] for r in rates], [n[k] for n in sizes])
-                for k in range(len(self.readout))]
+        return population_channel_rates(self.plan, spikes, name, self.readout, t0,
+                                        t1).tolist()
 
     def overall_rate(self, spikes: dict, name: str, t0: float, t1: float) -> float:
         parts = population_of_nucleus(name)
@@ -137,9 +158,6 @@ class ActionSelection(ProtocolBase):
         members = [pop.channels[c] for c in self.competing]
         sp = spikes[SELECTION_POPULATION]
         return [float(r) for r in channel_rates(sp.senders, sp.times, members, t0, t1)]
-
-    def take_all_spikes(self) -> dict:
-        return {name: self.net.take_spikes(name) for name in self.recorded}
 
     # ------------------------------------------------------------------ warm-up
     def warm_up(self) -> dict:

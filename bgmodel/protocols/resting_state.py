@@ -11,13 +11,31 @@ from __future__ import annotations
 
 import math
 import time
+from typing import Iterable, Mapping
 
 import numpy as np
 
-from ..analysis import mean_rate, population_rate, window
-from ..derive import population_of_nucleus
-from ..progress import Progress
-from .base import ProtocolBase
+from ..results.analysis import mean_rate, population_rate, window
+from ..model.derive import population_of_nucleus
+from ..model.schema import Field, Problem, Record, num, pos, register_protocol
+from ..results.progress import Progress
+from .common import ProtocolBase, populations
+
+def check_window(proto: Mapping, root: Mapping) -> Iterable[Problem]:
+    """The analysis window starts before the end."""
+    if proto["analysis_start_ms"] >= proto["duration_ms"]:
+        yield Problem("protocol.analysis_start_ms", proto["analysis_start_ms"],
+                      f"a time before protocol.duration_ms ({proto['duration_ms']})")
+
+
+SCHEMA = Record({
+    "name": Field("str", "protocol name"),
+    "duration_ms": pos("simulated time (ms)"),
+    "analysis_start_ms": num("start of the analysis window (ms)", minimum=0),
+    "population_rate_bin_ms": pos("bin of the population rate A(t) (ms)"),
+    "record_spikes_of": populations("populations whose spike trains are saved"),
+}, doc="the resting state (configs/protocols/resting_state.yaml)", checks=(check_window,))
+register_protocol("resting_state", SCHEMA)
 
 # Nuclei whose rates the resting state reports, with MSN also split into D1 and D2.
 REPORTED = ("MSN", "MSN_D1", "MSN_D2", "FSI", "STN", "GPe", "GPi")

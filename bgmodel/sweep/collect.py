@@ -24,7 +24,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from ..rundir import atomic_save_npz, atomic_write_text
+from ..results.rundir import atomic_save_npz, atomic_write_text
 from .folder import SweepFolder
 
 FIXED_COLUMNS = ("sweep", "index", "name", "seed", "status", "error", "wall_time_s",

@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
+from .. import mpi
 from .folder import PointRecord, SweepFolder, mark_failed, run_point
 
 
@@ -128,32 +129,14 @@ def format_outcome(outcome: Outcome, done: int, total: int) -> str:
     return f"{head}: {outcome.error}"
 
 
-# Variables by which a NEST built without MPI recognises an MPI launcher, and then
-# exits ("You seem to be using NEST via an MPI launcher ..."); see _hide_launcher.
-LAUNCHER_VARIABLES = ("PMIX_RANK", "PMI_RANK", "MPI_LOCALNRANKS", "OMPI_COMM_WORLD_SIZE")
-
-
 def mpi_world():
-    """MPI.COMM_WORLD (mpi4py), with the launcher hidden from NEST (see _hide_launcher)."""
+    """MPI.COMM_WORLD (bgmodel.mpi), with the launcher hidden from NEST; exits with the
+    reason when mpi4py is missing."""
     try:
-        from mpi4py import MPI
-    except ImportError as err:
-        raise SystemExit("bgmodel sweep --executor mpi needs mpi4py and an MPI "
-                         "(pip install -e .[mpi]): " + str(err)) from None
-    _hide_launcher()
-    return MPI.COMM_WORLD
-
-
-def _hide_launcher() -> None:
-    """Let a NEST without MPI run inside an mpiexec rank.
-
-    Importing mpi4py has already initialised MPI (which read these variables), and the
-    ranks of a sweep run independent kernels, so NEST need not see the launcher: unset
-    them before NEST is imported. A NEST built with MPI is unaffected: it joins the MPI
-    world that mpi4py initialised, which run_mpi_points detects and refuses.
-    """
-    for name in LAUNCHER_VARIABLES:
-        os.environ.pop(name, None)
+        return mpi.world("bgmodel sweep --executor mpi needs mpi4py and an MPI "
+                         "(pip install -e .[mpi])", hide_launcher=True)
+    except mpi.MPIUnavailable as err:
+        raise SystemExit(str(err)) from None
 
 
 def run_mpi_points(folder_path, pending: list[int] | None, report: Callable[[str], None] = print
@@ -171,8 +154,8 @@ def run_mpi_points(folder_path, pending: list[int] | None, report: Callable[[str
     comm = mpi_world()
     rank, size = comm.Get_rank(), comm.Get_size()
     pending = comm.bcast(pending, root=0)
-    from ..network import nest_processes
-    if nest_processes() > 1:
+    from ..simulator import kernel
+    if kernel.processes() > 1:
         # Only rank 0 says it; every rank stops.
         if rank == 0:
             report("bgmodel sweep --executor mpi: this NEST is built with MPI, so all ranks "

@@ -5,7 +5,7 @@
       points.json         the points: index, name, varied values, seed, config hash,
                           and the configuration error of points that are not valid
       configs/NAME.yaml   the resolved configuration of every valid point (frozen)
-      runs/NAME/          the run folder of every point (bgmodel.rundir)
+      runs/NAME/          the run folder of every point (bgmodel.results.rundir)
       logs/NAME.log       output of points run by the local executor
       attempts/NAME.K/    earlier unfinished attempts, moved aside before a rerun
       slurm/              job scripts, their settings, submitted job ids, SLURM logs
@@ -22,9 +22,9 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..config import from_frozen
-from ..rundir import RunDirectory, atomic_write_json, atomic_write_text, now_iso
-from ..schema import ConfigError
+from ..model.config import from_frozen
+from ..results.rundir import RunDirectory, atomic_write_json, atomic_write_text, now_iso
+from ..model.schema import ConfigError
 from .points import expand_points, resolve_points
 from .spec import SweepSpec
 

@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ..config import ResolvedConfig, load_config
-from ..schema import ConfigError
+from ..model.config import ResolvedConfig, load_config
+from ..model.schema import ConfigError
 from .spec import CONDITION_KEY, SweepSpec, condition_file
 
 # Longer point names are cut and completed with a hash (file systems allow 255 bytes).

@@ -25,9 +25,9 @@ from pathlib import Path
 
 import yaml
 
-from ..config import CONFIG_DIR, read_yaml
-from ..rundir import atomic_write_json, atomic_write_text, now_iso
-from ..schema import ConfigError
+from ..model.config import CONFIG_DIR, read_yaml
+from ..results.rundir import atomic_write_json, atomic_write_text, now_iso
+from ..model.schema import ConfigError
 from .folder import SweepFolder
 
 SLURM_DIR = CONFIG_DIR.parent / "slurm"

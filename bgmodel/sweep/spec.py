@@ -34,8 +34,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..config import CONFIG_DIR, read_yaml
-from ..schema import ConfigError
+from ..model.config import CONFIG_DIR, read_yaml
+from ..model.schema import ConfigError
 
 # Top-level keys of a sweep file and what each holds (used in error messages).
 SWEEP_KEYS = {

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bgmodel.episodes import read_episodes
+from bgmodel.protocols.plasticity.episodes import read_episodes
 
 REPO = Path(__file__).resolve().parents[2]
 TINY = ["--scale", "0.02", "--seed", "3", "-q"]

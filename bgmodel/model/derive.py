@@ -1,0 +1,450 @@
+"""From a validated configuration to everything the builder needs, without NEST.
+
+`derive_network(config)` returns a `NetworkPlan`, everything the builder
+(bgmodel.simulator.network) needs and all it reads: the kernel settings, the populations
+with their scaled sizes, positions and channel membership, one `ConnectionPlan` record
+per (source population, target population, receptor set) with its in-degree, weights,
+delay, mask and synapse model, and the `DopaminePlan` (SNc groups, their volume
+transmitters, the STDP parameters of the plastic synapses per dopamine event). The striatal specifics are explicit steps with their own
+names: `split_msn_targets` (D1/D2 targets), `split_msn_to_pallidum` (lambda overlap),
+`split_msn_collaterals` (structural and functional asymmetry) and the plastic
+corticostriatal synapses.
+
+Formulas (model-spec.md, "Derived quantities"):
+    nu = alpha                                   for sources without anatomical count
+    nu = count_src / count_tgt * p * alpha       otherwise
+    K  = min(nu / R, N_src)                      N_src: full-scale source size
+    a  = cosh(LX (1 - d)) / cosh(LX),  LX = lx sqrt(4 Ri / (dx Rm))
+    w  = nu / K * a * wPSP * gain
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Mapping
+
+import numpy as np
+
+MSN_D1, MSN_D2 = "MSN_D1", "MSN_D2"
+EXCITATORY_RECEPTORS = ("AMPA", "NMDA")
+INHIBITORY_RECEPTORS = ("GABA",)
+
+
+@dataclass(frozen=True)
+class Population:
+    """One population to create: BG neurons, input relays or SNc relays."""
+
+    name: str
+    kind: str  # "nucleus", "input" or "snc"
+    size: int
+    positions: np.ndarray | None  # (size, 2) in the unit square, None for SNc
+    channels: tuple  # per channel: indices (0-based, into this population) inside it
+    params: Mapping = field(default_factory=dict)  # NEST neuron parameters
+    rate_Hz: float = 0.0  # background rate of input relays
+
+
+@dataclass(frozen=True)
+class ProjectionDerivation:
+    """Numbers of one projection of model-spec.md before the striatal splits."""
+
+    name: str
+    source: str
+    target: str
+    nu: float
+    indegree: float
+    attenuation: float
+    weights: Mapping[str, float]  # receptor -> weight (pA)
+    delay_ms: float
+    mask_radius: float
+    spatial: str
+
+
+@dataclass(frozen=True)
+class ConnectionPlan:
+    """One call of the builder: source population -> target population."""
+
+    projection: str
+    source: str
+    target: str
+    indegree: float  # mean in-degree per target neuron (fractional part drawn)
+    weights: Mapping[str, float]  # receptor -> weight; AMPA+NMDA share their pairs
+    ports: Mapping[str, int]
+    delay_ms: float
+    mask_radius: float
+    synapse_model: str  # "static" or "plastic_D1" / "plastic_D2"
+    role: str = "main"  # which striatal step made it
+
+    @property
+    def integer_indegree(self) -> int:
+        return int(math.floor(self.indegree))
+
+    @property
+    def fractional_indegree(self) -> float:
+        return self.indegree - math.floor(self.indegree)
+
+
+@dataclass(frozen=True)
+class SimulationPlan:
+    """Kernel and run settings of the builder (the `simulation` section and the neuron
+    model)."""
+
+    resolution_ms: float
+    threads: int
+    seed: int
+    relay_model: str  # "spike_train_injector" or "parrot_neuron"
+    input_horizon_ms: float
+    run_piece_ms: float
+    neuron_model: str  # NEST model of every BG neuron
+
+
+@dataclass(frozen=True)
+class SncGroup:
+    """The SNc relays of one dopamine event, which drive that event's volume
+    transmitter when the event is delivered."""
+
+    event: str
+    population: str  # snc_population(event)
+    neurons: int
+    rate_Hz: float  # while the event is delivered
+    duration_ms: float
+
+
+@dataclass(frozen=True)
+class DopaminePlan:
+    """SNc groups and volume transmitters, one per dopamine event (in config order:
+    the first is where the plastic synapses start), and the plastic synapses' STDP
+    parameters: those common to all, and the amplitudes per event and cell (D1, D2)."""
+
+    groups: Mapping[str, SncGroup]
+    deliver_interval: int  # of the volume transmitters (multiples of the min delay)
+    stdp_common: Mapping[str, float]
+    amplitudes: Mapping[str, Mapping[str, Mapping[str, float]]]  # event -> cell -> A_*
+
+
+@dataclass(frozen=True)
+class NetworkPlan:
+    """Everything the builder needs; pure data."""
+
+    populations: Mapping[str, Population]
+    connections: tuple
+    projections: Mapping[str, ProjectionDerivation]
+    channel_centres: np.ndarray
+    scale: float
+    extent: float
+    input_scale: float = 1.0
+    simulation: SimulationPlan | None = None
+    dopamine: DopaminePlan | None = None
+
+
+# ----------------------------------------------------------------------------- geometry
+def channel_centres(channels: Mapping) -> np.ndarray:
+    """Centres of the action channels: corners of a hexagon around the origin."""
+    angles = np.deg2rad(channels["first_corner_angle_deg"] + 60.0 * np.arange(channels["count"]))
+    return channels["hex_radius"] * np.column_stack([np.cos(angles), np.sin(angles)])
+
+
+def periodic_distance(points: np.ndarray, centre: np.ndarray, extent: float) -> np.ndarray:
+    """Euclidean distance on the periodic square of side `extent` (a number, or one per
+    axis) from `centre`: one point, or one per row of `points`."""
+    delta = np.abs(points - centre)
+    delta = np.minimum(delta, extent - delta)
+    return np.hypot(delta[:, 0], delta[:, 1])
+
+
+def channel_members(positions: np.ndarray, centres: np.ndarray, radius: float,
+                    extent: float) -> tuple:
+    """Indices of the neurons inside each channel disc."""
+    return tuple(np.flatnonzero(periodic_distance(positions, c, extent) <= radius)
+                 for c in centres)
+
+
+def grid_positions(n: int, extent: float, rng: np.random.Generator,
+                   box: Mapping | None = None) -> np.ndarray:
+    """`n` positions on a regular grid: the smallest square grid that holds n points,
+    of which a random subset of n is kept (sorted, row by row).
+
+    Without `box` the grid fills the layer and each point is its cell's centre (the
+    spec). A `box` ({lower, size, points}) puts the grid's cells in the square
+    [lower, lower + size)^2 and each point at its cell's centre or lower-left corner;
+    the authors' code uses corners, on [-0.4, 0.5) for GPi and STN."""
+    side = int(math.ceil(math.sqrt(n)))
+    if box is None:
+        lower, size, offset = -extent / 2, extent, 0.5
+    else:
+        lower, size = box["lower"], box["size"]
+        offset = 0.5 if box["points"] == "centre" else 0.0
+    coords = (np.arange(side) + offset) / side * size + lower
+    xx, yy = np.meshgrid(coords, coords, indexing="ij")
+    grid = np.column_stack([xx.ravel(), yy.ravel()])
+    if len(grid) > n:
+        grid = grid[np.sort(rng.choice(len(grid), size=n, replace=False))]
+    return grid
+
+
+def uniform_positions(n: int, extent: float, rng: np.random.Generator) -> np.ndarray:
+    """`n` positions drawn uniformly in the square [-extent/2, extent/2)^2."""
+    return rng.uniform(-extent / 2, extent / 2, size=(n, 2))
+
+
+# ----------------------------------------------------------------------------- formulas
+def input_scale(sim: Mapping) -> float:
+    """Factor on the input relays: simulation.input_scale, or simulation.scale if null."""
+    value = sim.get("input_scale")
+    return sim["scale"] if value is None else value
+
+
+def scaled_size(n: int, scale: float) -> int:
+    """Neurons kept at `scale` (at least one)."""
+    return max(1, int(round(n * scale)))
+
+
+def attenuation(nucleus: Mapping, d: float, Ri: float, Rm: float) -> float:
+    """Dendritic attenuation of a contact at distal fraction d on the target."""
+    lx = nucleus["lx_m"] * math.sqrt(4.0 * Ri / (nucleus["dx_m"] * Rm))
+    return math.cosh(lx * (1.0 - d)) / math.cosh(lx)
+
+
+def source_count(cfg: Mapping, name: str):
+    """Anatomical count of a nucleus or input (None: nu = alpha)."""
+    if name in cfg["nuclei"]:
+        return cfg["nuclei"][name]["anatomical_count"]
+    return cfg["inputs"][name]["anatomical_count"]
+
+
+def full_size(cfg: Mapping, name: str) -> int:
+    if name in cfg["nuclei"]:
+        return cfg["nuclei"][name]["neurons"]
+    return cfg["inputs"][name]["relays"]
+
+
+def is_excitatory(cfg: Mapping, source: str) -> bool:
+    if source in cfg["inputs"]:
+        return True
+    return cfg["nuclei"][source]["transmitter"] == "glutamate"
+
+
+def derive_projection(cfg: Mapping, name: str) -> ProjectionDerivation:
+    """nu, in-degree, attenuation and weights of one projection (model-spec.md)."""
+    proj = cfg["projections"][name]
+    source, target = name.split("->")
+    conn = cfg["connectivity"]
+    count_src = source_count(cfg, source)
+    if count_src is None:
+        nu = float(proj["alpha"])
+    else:
+        count_tgt = cfg["nuclei"][target]["anatomical_count"]
+        nu = count_src / count_tgt * proj["p"] * proj["alpha"]
+    indegree = min(nu / conn["redundancy"], float(full_size(cfg, source)))
+    att = attenuation(cfg["nuclei"][target], proj["d"], conn["Ri"], conn["Rm"])
+    receptors = EXCITATORY_RECEPTORS if is_excitatory(cfg, source) else INHIBITORY_RECEPTORS
+    weights = {}
+    if indegree > 0:
+        weights = {r: nu / indegree * att * cfg["receptors"][r]["wPSP"] * proj["gain"]
+                   for r in receptors}
+    radius = conn["focused_radius"] if proj["spatial"] == "focused" else conn["diffuse_radius"]
+    return ProjectionDerivation(name=name, source=source, target=target, nu=nu,
+                                indegree=indegree, attenuation=att, weights=weights,
+                                delay_ms=proj["delay_ms"], mask_radius=radius,
+                                spatial=proj["spatial"])
+
+
+# ----------------------------------------------------------------------------- striatum
+def _plan(cfg, d: ProjectionDerivation, source, target, indegree, weight_factor=1.0,
+          synapse_model="static", role="main") -> ConnectionPlan:
+    ports = {r: cfg["receptors"][r]["port"] for r in d.weights}
+    if cfg["connectivity"]["fractional_indegree"] == "drop":
+        # Weights stay nu / K: only the number of synapses changes, as in the authors' code.
+        # (1e-9: a share such as 0.5 * 70 may land just below its integer)
+        indegree = float(math.floor(indegree + 1e-9))
+    return ConnectionPlan(projection=d.name, source=source, target=target, indegree=indegree,
+                          weights={r: w * weight_factor for r, w in d.weights.items()},
+                          ports=ports, delay_ms=d.delay_ms, mask_radius=d.mask_radius,
+                          synapse_model=synapse_model, role=role)
+
+
+def split_msn_targets(cfg, d: ProjectionDerivation) -> list:
+    """A projection onto MSN reaches D1 and D2 alike, each with the full in-degree;
+    CSN/PTN->MSN are plastic with D1- and D2-specific synapse models."""
+    st = cfg["striatum"]
+    if d.name in st["plastic_projections"]:
+        gain = st["plastic_weight_gain"]
+        return [_plan(cfg, d, d.source, MSN_D1, d.indegree, gain, "plastic_D1", "plastic"),
+                _plan(cfg, d, d.source, MSN_D2, d.indegree, gain, "plastic_D2", "plastic")]
+    return [_plan(cfg, d, d.source, MSN_D1, d.indegree),
+            _plan(cfg, d, d.source, MSN_D2, d.indegree)]
+
+
+def split_msn_to_pallidum(cfg, d: ProjectionDerivation) -> list:
+    """lambda overlap: MSN->GPi takes 1-lambda of its in-degree from D1 and lambda from
+    D2; MSN->GPe the reverse. Other MSN efferents split by d1_fraction."""
+    lam = cfg["striatum"]["lambda"]
+    if d.target == "GPi":
+        d1_share = 1.0 - lam
+    elif d.target == "GPe":
+        d1_share = lam
+    else:
+        d1_share = cfg["striatum"]["d1_fraction"]
+    plans = []
+    for pop, share in ((MSN_D1, d1_share), (MSN_D2, 1.0 - d1_share)):
+        if share > 0:
+            plans.append(_plan(cfg, d, pop, d.target, d.indegree * share, role="lambda_split"))
+    return plans
+
+
+def split_msn_collaterals(cfg, d: ProjectionDerivation) -> list:
+    """MSN->MSN asymmetries: in-degree fractions per D1/D2 pair (structural) and
+    kappa on the weights of D2 collaterals (functional)."""
+    st = cfg["striatum"]
+    pops = {"D1": MSN_D1, "D2": MSN_D2}
+    plans = []
+    for pair, fraction in st["collateral_indegree_fraction"].items():
+        src, tgt = pair.split("->")
+        factor = st["kappa"] if src == "D2" else 1.0
+        if fraction > 0:
+            plans.append(_plan(cfg, d, pops[src], pops[tgt], d.indegree * fraction, factor,
+                               role="asymmetry"))
+    return plans
+
+
+def plan_connections(cfg: Mapping, d: ProjectionDerivation) -> list:
+    """The builder's records for one projection."""
+    if d.indegree <= 0:
+        return []
+    if d.source == "MSN" and d.target == "MSN":
+        return split_msn_collaterals(cfg, d)
+    if d.source == "MSN":
+        return split_msn_to_pallidum(cfg, d)
+    if d.target == "MSN":
+        return split_msn_targets(cfg, d)
+    return [_plan(cfg, d, d.source, d.target, d.indegree)]
+
+
+# ----------------------------------------------------------------------------- network
+def neuron_params(cfg: Mapping, nucleus: Mapping) -> dict:
+    """NEST parameters of the BG neuron for one nucleus (iaf_psc_alpha_multisynapse and
+    bg_iaf_psc_alpha_2port take the same ones)."""
+    common = cfg["neuron_model"]
+    # One synaptic time constant per port; receptors may share a port when their time
+    # constants are equal (config validation checks it), which sums their currents.
+    taus = {r["port"]: r["tau_syn_ms"] for r in cfg["receptors"].values()}
+    return {
+        "C_m": nucleus["C_m_pF"], "tau_m": nucleus["tau_m_ms"], "V_th": nucleus["V_th_mV"],
+        "I_e": nucleus["I_e_pA"], "E_L": common["E_L_mV"], "V_reset": common["V_reset_mV"],
+        "V_m": common["V_m_init_mV"], "V_min": common["V_min_mV"],
+        "t_ref": common["t_ref_ms"], "tau_syn": [taus[p] for p in sorted(taus)],
+    }
+
+
+def stdp_common_params(cfg: Mapping) -> dict:
+    """NEST parameters shared by every plastic synapse model (stdp_dopamine_synapse)."""
+    plast = cfg["plasticity"]
+    return {"tau_plus": plast["tau_plus_ms"], "tau_c": plast["tau_c_ms"],
+            "tau_n": plast["tau_n_ms"], "Wmax": plast["Wmax"], "Wmin": plast["Wmin"],
+            "b": plast["b"]}
+
+
+def stdp_amplitudes(cfg: Mapping, event: str, cell: str) -> dict:
+    """A_plus and A_minus of `cell`'s (D1, D2) plastic synapses during `event`."""
+    plast = cfg["plasticity"]
+    amps = plast["amplitudes_in_dc"][event][cell]
+    return {"A_plus": amps["A_plus"] * plast["dc"], "A_minus": amps["A_minus"] * plast["dc"]}
+
+
+def derive_populations(cfg: Mapping, seed: int) -> dict:
+    """Scaled sizes, positions and channel membership of every population.
+
+    Positions come from a generator seeded by the run's seed, so the same seed gives
+    the same layers whatever the thread count."""
+    scale = cfg["simulation"]["scale"]
+    extent = cfg["connectivity"]["layer_extent"]
+    centres = channel_centres(cfg["channels"])
+    radius = cfg["channels"]["radius"]
+    rng = np.random.default_rng([seed, 0xB6])
+    pops: dict[str, Population] = {}
+
+    def place(n, spec):
+        if spec["placement"] == "uniform":
+            return uniform_positions(n, extent, rng)
+        return grid_positions(n, extent, rng, spec.get("grid_box"))
+
+    for name, nuc in cfg["nuclei"].items():
+        n = scaled_size(nuc["neurons"], scale) if nuc["scaled"] else nuc["neurons"]
+        params = neuron_params(cfg, nuc)
+        if name == "MSN":
+            if cfg["striatum"]["msn_positions"] == "paired":
+                # n // 2 places, each holding one D1 and one D2 MSN (an odd n loses one).
+                d1_pos = place(n // 2, nuc)
+                halves = (d1_pos, d1_pos.copy())
+            else:
+                positions = place(n, nuc)
+                n_d1 = int(round(n * cfg["striatum"]["d1_fraction"]))
+                halves = (positions[:n_d1], positions[n_d1:])
+            for sub, pos in zip((MSN_D1, MSN_D2), halves):
+                pops[sub] = Population(sub, "nucleus", len(pos), pos,
+                                       channel_members(pos, centres, radius, extent), params)
+        else:
+            pos = place(n, nuc)
+            pops[name] = Population(name, "nucleus", n, pos,
+                                    channel_members(pos, centres, radius, extent), params)
+    for name, inp in cfg["inputs"].items():
+        n = scaled_size(inp["relays"], input_scale(cfg["simulation"]))
+        pos = place(n, inp)
+        pops[name] = Population(name, "input", n, pos,
+                                channel_members(pos, centres, radius, extent),
+                                rate_Hz=inp["rate_Hz"])
+    for event in cfg["snc"]["events"]:
+        name = snc_population(event)
+        pops[name] = Population(name, "snc", cfg["snc"]["neurons_per_event"], None, ())
+    return pops
+
+
+def snc_population(event: str) -> str:
+    """Name of the population of SNc relays of dopamine event `event`."""
+    return f"SNc_{event}"
+
+
+def derive_dopamine(cfg: Mapping) -> DopaminePlan:
+    """SNc groups, volume transmitters and STDP parameters from `snc` and `plasticity`."""
+    snc = cfg["snc"]
+    groups = {event: SncGroup(event, snc_population(event), snc["neurons_per_event"],
+                              float(spec["rate_Hz"]), float(spec["duration_ms"]))
+              for event, spec in snc["events"].items()}
+    amplitudes = {event: {cell: stdp_amplitudes(cfg, event, cell) for cell in ("D1", "D2")}
+                  for event in snc["events"]}
+    return DopaminePlan(groups=groups,
+                        deliver_interval=cfg["plasticity"]["deliver_interval"],
+                        stdp_common=stdp_common_params(cfg), amplitudes=amplitudes)
+
+
+def derive_simulation(cfg: Mapping, seed: int) -> SimulationPlan:
+    """Kernel and run settings (`simulation`, `neuron_model.model`)."""
+    sim = cfg["simulation"]
+    return SimulationPlan(resolution_ms=sim["resolution_ms"], threads=sim["threads"],
+                          seed=seed, relay_model=sim["relay_model"],
+                          input_horizon_ms=sim["input_horizon_ms"],
+                          run_piece_ms=sim["run_piece_ms"],
+                          neuron_model=cfg["neuron_model"]["model"])
+
+
+def derive_network(cfg: Mapping, seed: int | None = None) -> NetworkPlan:
+    """Derive the whole network from a validated config (dict or ResolvedConfig)."""
+    data = getattr(cfg, "data", cfg)
+    seed = data["simulation"]["seed"] if seed is None else seed
+    projections = {name: derive_projection(data, name) for name in data["projections"]}
+    connections = []
+    for d in projections.values():
+        # with fractional_indegree "drop", a share below one source is not wired at all
+        connections.extend(c for c in plan_connections(data, d) if c.indegree > 0)
+    return NetworkPlan(populations=derive_populations(data, seed),
+                       connections=tuple(connections), projections=projections,
+                       channel_centres=channel_centres(data["channels"]),
+                       scale=data["simulation"]["scale"],
+                       input_scale=input_scale(data["simulation"]),
+                       extent=data["connectivity"]["layer_extent"],
+                       simulation=derive_simulation(data, seed),
+                       dopamine=derive_dopamine(data))
+
+
+def population_of_nucleus(name: str) -> tuple:
+    """Populations that make up a nucleus name (MSN is D1 + D2)."""
+    return (MSN_D1, MSN_D2) if name == "MSN" else (name,)

@@ -1,0 +1,346 @@
+"""Plasticity: the closed loop of conditioning (CS+), generalization and discrimination (CS-).
+
+After a warm-up, every episode gives the competing channels extra cortical input
+(a stimulus pattern of the episode's phase, or a probe's), pauses, and reads the
+per-channel rates of the stimulus window. The channel with the lowest GPi rate is
+selected; the dopamine rules (protocol.dopamine, bgmodel.protocols.plasticity.schedule) decide from that
+outcome whether SNc releases an event (burst, dip) in the dopamine window. SNc spikes
+reach the plastic corticostriatal synapses through that event's volume transmitter, and
+dopamine-modulated STDP changes what the network selects next. At the first delivery of
+protocol.dopamine.eta_at_first, striatum.eta multiplies every outgoing weight of the D2
+MSNs once. Spikes are taken from memory every episode and cleared, and the weight
+summary reads synapse collections made once, so each episode costs the same.
+
+Writes to results/ after every episode (atomically):
+    episodes.csv        one row per episode (bgmodel.protocols.plasticity.episodes documents the columns)
+    authors_format/     GPi_fr.txt, MSN_d1_fr.txt, ..., current_task.txt, CS_plus.txt,
+                        CS_minus.txt, do_tests.txt, plot_labels.txt, centers.txt: the
+                        authors' text format (bgmodel.results.authors_format)
+and
+    sampled_relays.npz  <INPUT>_ch<c>: relays (indices into the input) that get the
+                        extra rate, once at the start
+    checkpoint.npz      plastic weights and protocol state every
+                        protocol.checkpoint_every_episodes episodes and at the end
+                        (bgmodel.protocols.plasticity.checkpoint); `bgmodel resume RUN` continues from it
+    summary.json        means over protocol.summary_windows, dopamine counts, eta,
+                        wall time per episode, at the end
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from ...dopamine import EpisodeOutcome
+from ...dopamine.rule import RuleDopamine
+from ...model.channel_input import sample_stimulated_relays, stimulus_key
+from ...model.derive import MSN_D1, MSN_D2
+from ...results.authors_format import EpisodeWriter
+from ...results.progress import Progress
+from ...results.rundir import json_safe
+from ...simulator import synapse_io
+from ...simulator.synapse_set import SynapseSet, canonical_order
+from ..common import (ProtocolBase, population_channel_rates, recorded_populations,
+                      stimulate_sampled_relays)
+from .checkpoint import (Checkpoint, SynapseState, load_checkpoint, restore_rng, rng_state,
+                         save_checkpoint)
+from .episodes import (NO_SELECTION, EpisodeTable, rate_column, table_columns,
+                       weight_column, window_means)
+from .schedule import Episode, build_schedule, episode_times, selected_channel
+
+SELECTION_POPULATION = "GPi"
+CHECKPOINT = "checkpoint.npz"
+TABLE = "episodes.csv"
+AUTHORS_FOLDER = "authors_format"
+
+
+class Plasticity(ProtocolBase):
+    """The plasticity protocol (see the module docstring)."""
+
+    name = "plasticity"
+
+    def __init__(self, config, network, rundir, quiet=False):
+        super().__init__(config, network, rundir, quiet)
+        self.schedule = build_schedule(self.proto)
+        self.times = episode_times(self.proto)
+        self.dopamine = RuleDopamine.from_config(self.proto["dopamine"])
+        self.competing = tuple(self.proto["competing_channels"])
+        self.readout = tuple(self.config["channels"]["readout"])
+        self.read = tuple(self.proto["read_populations"])
+        self.snc = self.plan.dopamine.groups  # event -> SNc group
+        self.events = tuple(self.snc)
+        self.weight_channels = tuple(self.proto["weight_summary"]["channels"])
+        self.recorded = recorded_populations(self.plan, self.read + (SELECTION_POPULATION,))
+        self.recorded += [self.snc[e].population for e in self.events]
+        # Seeded by the run's seed: the same relays and weight sample on every rebuild.
+        self.rng = np.random.default_rng([self.config["simulation"]["seed"], 0x9A57])
+        self.sampled: dict[tuple[str, int], np.ndarray] = {}
+        self.weight_targets: dict[tuple[str, int], np.ndarray] = {}
+        self.weight_sets: dict[tuple[str, int], SynapseSet] = {}
+        self.all_plastic: SynapseSet | None = None
+        self.plastic_endpoints: tuple | None = None
+        self.eta_applied = False
+        self.table = EpisodeTable(rundir.results / TABLE, table_columns(
+            self.proto["stimulated_inputs"], self.competing, self.read, self.readout,
+            self.events, self.weight_channels), writes=rundir.writes)
+        self.authors: EpisodeWriter | None = None
+
+    # ------------------------------------------------------------------ set-up
+    def prepare(self) -> None:
+        """Sample the stimulated relays and add their inputs, choose the MSNs of the
+        weight summary, attach spike recorders."""
+        self.sampled = sample_stimulated_relays(self.plan, self.proto["stimulated_inputs"],
+                                                self.competing, self.proto["sampled_relays"],
+                                                self.plan.input_scale, self.rng)
+        stimulate_sampled_relays(self.net, self.rundir, self.sampled)
+        limit = self.proto["weight_summary"]["max_targets"]
+        for cell in (MSN_D1, MSN_D2):
+            for ch in self.weight_channels:
+                members = np.asarray(self.plan.populations[cell].channels[ch], dtype=np.int64)
+                if limit is not None and len(members) > limit:
+                    members = np.sort(self.rng.choice(members, size=limit, replace=False))
+                self.weight_targets[(cell, ch)] = members
+        self.net.record_spikes(self.recorded, start_ms=0.0)
+
+    def make_synapse_sets(self) -> None:
+        """Synapse collections read every episode and at checkpoints, made once after
+        the first simulate (NEST may sort connections before it)."""
+        for key, members in self.weight_targets.items():
+            self.weight_sets[key] = self.net.plastic_synapses(key[0], members)
+        self.all_plastic = self.net.plastic_synapses()
+
+    def endpoints(self) -> tuple:
+        """Source and target ids of all plastic synapses, on all MPI ranks (read once,
+        when first needed)."""
+        if self.plastic_endpoints is None:
+            self.plastic_endpoints = synapse_io.gathered_endpoints(self.all_plastic)
+        return self.plastic_endpoints
+
+    # ------------------------------------------------------------------ readout
+    def mean_weights(self) -> dict:
+        """Mean plastic weight onto each sampled (cell, channel) group."""
+        return {weight_column(cell, ch): synapse_io.mean_weight(synapses)
+                for (cell, ch), synapses in self.weight_sets.items()}
+
+    # ------------------------------------------------------------------ eta
+    def apply_eta(self) -> None:
+        """Every outgoing weight of the D2 MSNs becomes its planned value times
+        striatum.eta (idempotent: applying it again changes nothing)."""
+        self.net.set_outgoing_weight_factor(MSN_D2, self.config["striatum"]["eta"])
+        self.eta_applied = True
+
+    # ------------------------------------------------------------------ checkpoints
+    def _input_rngs(self) -> dict:
+        """NumPy generators of numpy-drawn input trains, where the network has them."""
+        inputs = getattr(self.net, "poisson_inputs", None)
+        return dict(getattr(inputs, "rngs", {}) or {})
+
+    def write_checkpoint(self, episodes_done: int) -> None:
+        src, tgt = self.endpoints()
+        plastic = SynapseState(src, tgt, synapse_io.gathered_weights(self.all_plastic))
+        state = {"episodes_done": episodes_done, "rng": rng_state(self.rng),
+                 "input_rngs": {k: rng_state(r) for k, r in self._input_rngs().items()}}
+        if not self.rundir.writes:
+            return
+        save_checkpoint(self.rundir.results / CHECKPOINT,
+                        Checkpoint(episodes_done, plastic, self.eta_applied, state))
+
+    def restore_checkpoint(self, cp: Checkpoint) -> None:
+        """Put the checkpoint's weights, eta flag and random states into the rebuilt
+        network; fail if its synapses differ from the checkpointed ones."""
+        src, tgt = self.endpoints()
+        saved = cp.plastic
+        if (not saved.same_synapses(src, tgt) and self.net.processes == 1
+                and len(saved.target) == len(tgt)):
+            # Checkpoints written before the canonical order (bgmodel.simulator.synapse_set) list
+            # the synapses in the order NEST's threads happened to finish in.
+            saved = saved.reordered(canonical_order(saved.target, self.all_plastic.lengths,
+                                                    self.net.virtual_processes))
+        if not saved.same_synapses(src, tgt):
+            raise RuntimeError("the rebuilt network's plastic synapses differ from the "
+                               "checkpoint's (another NEST version or thread count?); "
+                               "cannot resume")
+        synapse_io.set_gathered_weights(self.all_plastic, saved.weight)
+        if cp.eta_applied:
+            self.apply_eta()
+        if "rng" in cp.state:
+            restore_rng(self.rng, cp.state["rng"])
+        rngs = self._input_rngs()
+        for name, st in cp.state.get("input_rngs", {}).items():
+            if name in rngs:
+                restore_rng(rngs[name], st)
+
+    # ------------------------------------------------------------------ one episode
+    def run_episode(self, ep: Episode) -> tuple[dict, dict]:
+        """Stimulate, read, decide, deliver dopamine, simulate the rest.
+
+        Returns the episode's row of episodes.csv and the rates of the read populations
+        per readout channel."""
+        t_wall, t_cpu = time.perf_counter(), time.process_time()
+        t0 = self.net.time_ms
+        stim_stop = t0 + self.times.stimulus_ms
+        if self.net.dopamine_event != ep.stdp_event:
+            self.net.set_dopamine_event(ep.stdp_event)
+        row = {"episode": ep.index, "phase": ep.phase, "task": ep.task, "pattern": ep.pattern,
+               "probe": ep.probe, "stdp_event": ep.stdp_event, "t_start_ms": t0}
+        for input_name, factor in self.proto["stimulated_inputs"].items():
+            for ch, rate in zip(self.competing, ep.input_Hz):
+                self.net.set_stimulus(stimulus_key(input_name, ch), rate * factor,
+                                      t0, stim_stop)
+                row[f"input_{input_name}_ch{ch}_Hz"] = rate * factor
+        t_sim = time.perf_counter()
+        self.net.simulate(self.times.before_decision_ms)
+        simulate_s = time.perf_counter() - t_sim
+        spikes = self.take_all_spikes()
+        rates = {name: population_channel_rates(self.plan, spikes, name, self.readout, t0,
+                                                stim_stop)
+                 for name in self.read}
+        gpi = population_channel_rates(self.plan, spikes, SELECTION_POPULATION, self.competing,
+                                       t0, stim_stop)
+        selected = selected_channel(gpi, self.competing)
+        event = self.dopamine.event(EpisodeOutcome(ep, selected, rates, self.readout))
+        if event is not None:
+            if self.net.dopamine_event != event:
+                self.net.set_dopamine_event(event)
+            snc = self.snc[event]
+            start = t0 + self.times.dopamine_start_ms
+            self.net.set_snc(event, snc.rate_Hz, start, start + snc.duration_ms)
+            if event == self.proto["dopamine"]["eta_at_first"] and not self.eta_applied:
+                self.apply_eta()
+        t_sim = time.perf_counter()
+        self.net.simulate(self.times.after_decision_ms)
+        simulate_s += time.perf_counter() - t_sim
+        tail = self.take_all_spikes()
+        for e in self.events:
+            name = self.snc[e].population
+            row[f"snc_spikes_{e}"] = len(spikes[name].times) + len(tail[name].times)
+        for name in self.read:
+            for c, r in zip(self.readout, rates[name]):
+                row[rate_column(name, c)] = float(r)
+        row["selected_channel"] = NO_SELECTION if selected is None else selected
+        row["dopamine_event"] = event or "none"
+        row.update(self.mean_weights())
+        row["eta_applied"] = self.eta_applied
+        row["simulate_s"] = simulate_s
+        row["wall_s"] = time.perf_counter() - t_wall
+        row["cpu_s"] = time.process_time() - t_cpu
+        return row, rates
+
+    def record_episode(self, ep: Episode, row: dict, rates: dict) -> None:
+        """Write the episode to episodes.csv and the authors' files."""
+        self.table.append(row)
+        nan = np.full(len(self.readout), np.nan)
+        self.authors.append({pop: rates.get(pop, nan)
+                             for pop in ("GPi", "MSN", "MSN_D1", "MSN_D2", "FSI", "GPe", "STN")},
+                            ep.task, ep.authors_flag)
+        self.rundir.update_meta(episodes_done=ep.index + 1)
+
+    # ------------------------------------------------------------------ run
+    def open_results(self, resume: bool) -> Checkpoint | None:
+        """Set up the result files; when resuming, load the last checkpoint and cut the
+        files back to its episode count (episodes written after it are done again)."""
+        cp_path = self.rundir.results / CHECKPOINT
+        checkpoint = load_checkpoint(cp_path) if resume and cp_path.is_file() else None
+        if not resume and cp_path.is_file() and self.rundir.writes:
+            cp_path.unlink()  # a fresh run in an old folder must not resume from it
+        start = checkpoint.episodes_done if checkpoint else 0
+        st = self.config["striatum"]
+        self.authors = EpisodeWriter(self.rundir.results / AUTHORS_FOLDER,
+                                     {"lambda": st["lambda"], "kappa": st["kappa"],
+                                      "eta": st["eta"]}, self.plan.channel_centres,
+                                     writes=self.rundir.writes)
+        self.authors.truncate(start)
+        if resume:
+            self.table.resume(start)
+        else:
+            self.table.write()
+        return checkpoint
+
+    def run(self, resume: bool = False) -> dict:
+        """Warm-up, then every episode (from the last checkpoint when resuming)."""
+        total = len(self.schedule)
+        checkpoint = self.open_results(resume)
+        start = checkpoint.episodes_done if checkpoint else 0
+        progress = Progress(total, "episode", self.quiet)
+        if resume:
+            origin = "checkpoint" if checkpoint else "no checkpoint: from the start"
+            progress.message(f"resuming from episode {start} of {total} ({origin})")
+        t = time.perf_counter()
+        self.net.simulate(self.proto["warmup_ms"])
+        self.take_all_spikes()
+        self.make_synapse_sets()
+        if checkpoint:
+            self.restore_checkpoint(checkpoint)
+        self.timings["warmup"] = time.perf_counter() - t
+        progress.start = progress.last = time.perf_counter()
+        every = self.proto["checkpoint_every_episodes"]
+        self.timings["checkpoints"] = 0.0
+        t_episodes = time.perf_counter()
+        for ep in self.schedule[start:]:
+            row, rates = self.run_episode(ep)
+            self.record_episode(ep, row, rates)
+            done = ep.index + 1
+            if done % every == 0 or done == total:
+                t = time.perf_counter()
+                self.write_checkpoint(done)
+                self.timings["checkpoints"] += time.perf_counter() - t
+            sel = row["selected_channel"]
+            progress.update(done, f"{ep.phase}{' probe' if ep.probe else ''}: selected "
+                                  f"{'none' if sel == NO_SELECTION else f'ch{sel}'}, "
+                                  f"dopamine {row['dopamine_event']}")
+        self.timings["episodes"] = time.perf_counter() - t_episodes
+        summary = self.summary()
+        self.rundir.write_result_json("summary.json", summary)
+        return summary
+
+    def summary(self) -> dict:
+        """Window means, dopamine counts and per-episode wall times from episodes.csv."""
+        table = self.table.as_columns()
+        wall, cpu = table["wall_s"], table["cpu_s"]
+        events, counts = np.unique(table["dopamine_event"], return_counts=True)
+        n = len(wall)
+        return json_safe({
+            "protocol": self.name,
+            "episodes_done": n,
+            "episodes_total": len(self.schedule),
+            "complete": n == len(self.schedule),
+            "competing_channels": list(self.competing),
+            "striatum": {k: self.config["striatum"][k] for k in ("lambda", "kappa", "eta")},
+            "scale": self.config["simulation"]["scale"],
+            "sampled_relays": {stimulus_key(*k): int(len(v))
+                               for k, v in self.sampled.items()},
+            "dopamine_events": {str(e): int(c) for e, c in zip(events, counts)},
+            "eta_applied": bool(table["eta_applied"][-1]) if n else False,
+            "windows": window_means(table, self.proto["summary_windows"], self.competing,
+                                    self.weight_channels),
+            "episode_wall_first10_mean_s": float(np.mean(wall[:10])) if n else float("nan"),
+            "episode_wall_last10_mean_s": float(np.mean(wall[-10:])) if n else float("nan"),
+            "episode_cpu_first10_mean_s": float(np.mean(cpu[:10])) if n else float("nan"),
+            "episode_cpu_last10_mean_s": float(np.mean(cpu[-10:])) if n else float("nan"),
+        })
+
+    @staticmethod
+    def report(summary: dict) -> str:
+        """The window means as text for the terminal."""
+        def num(x, spec=".2f"):
+            return "n/a" if x is None else format(x, spec)
+
+        c1, c2 = summary["competing_channels"][:2]
+        lines = [f"episodes {summary['episodes_done']}/{summary['episodes_total']}, "
+                 f"dopamine events: " + ", ".join(f"{k} {v}" for k, v in
+                                                  summary["dopamine_events"].items())
+                 + f"; eta applied: {summary['eta_applied']}",
+                 f"{'window':<12}{'episodes':>10}{'GPi c1-c2':>11}{'D1 c1':>8}{'D1 c2':>8}"
+                 f"{'D2 c1':>8}{'D2 c2':>8}{'c1 sel.':>8}  (Hz; c1 = ch{c1}, c2 = ch{c2})"]
+        for name, w in summary["windows"].items():
+            lines.append(f"{name:<12}{w['episodes'][0]:>5}-{w['episodes'][1]:<4}"
+                         f"{num(w[f'GPi_ch{c1}_minus_ch{c2}_Hz']):>11}"
+                         f"{num(w[f'MSN_D1_ch{c1}_Hz']):>8}{num(w[f'MSN_D1_ch{c2}_Hz']):>8}"
+                         f"{num(w[f'MSN_D2_ch{c1}_Hz']):>8}{num(w[f'MSN_D2_ch{c2}_Hz']):>8}"
+                         f"{num(w[f'channel_{c1}_selected_fraction']):>8}")
+        lines.append(f"time per episode, first 10 / last 10: wall "
+                     f"{num(summary['episode_wall_first10_mean_s'])} / "
+                     f"{num(summary['episode_wall_last10_mean_s'])} s, CPU "
+                     f"{num(summary['episode_cpu_first10_mean_s'])} / "
+                     f"{num(summary['episode_cpu_last10_mean_s'])} s")
+        return "\n".join(lines)

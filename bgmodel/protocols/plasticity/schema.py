@@ -1,0 +1,142 @@
+"""The plasticity protocol's config section: its schema and its checks (no NEST).
+
+Names that must exist elsewhere (a phase's pattern and dopamine event, a rule's phase,
+a probe's pattern ...) are `Ref` fields, checked by the schema; the checks below cover
+what no field can: phases that follow each other from episode 0, probes inside them,
+patterns with one level per competing channel, and dopamine that ends inside its
+episode. The dopamine model's part (`dopamine.rules`) is the model's own schema
+(bgmodel.dopamine.rule.RULES).
+"""
+from __future__ import annotations
+
+from typing import Iterable, Mapping
+
+from ...dopamine import rule
+from ...model.schema import (Field, ListOf, MapOf, Problem, Record, Ref, num, pos,
+                             register_protocol)
+from ..common import SAMPLED_RELAYS, STIMULATED_INPUTS, populations
+from .schedule import phases_in_order
+
+
+def check_channels_and_patterns(proto: Mapping, root: Mapping) -> Iterable[Problem]:
+    """At least two distinct competing channels; one level per channel in a pattern."""
+    count = root["channels"]["count"]
+    chans = proto["competing_channels"]
+    if len(chans) < 2 or len(set(chans)) != len(chans) or not all(0 <= c < count for c in chans):
+        yield Problem("protocol.competing_channels", chans,
+                      f"at least two distinct channel indices in 0..{count - 1}")
+    for name, levels in proto["patterns"].items():
+        if len(levels) != len(chans):
+            yield Problem(f"protocol.patterns.{name}", levels,
+                          f"one level per competing channel ({len(chans)})")
+
+
+def check_phases(proto: Mapping, root: Mapping) -> Iterable[Problem]:
+    """Phases follow each other from episode 0 and cover protocol.episodes (a run may
+    stop before the last phase ends); probes are distinct episodes inside them."""
+    expected_first = 0
+    for name, phase in phases_in_order(proto):
+        path = f"protocol.phases.{name}"
+        if phase["first_episode"] != expected_first:
+            yield Problem(f"{path}.first_episode", phase["first_episode"],
+                          f"{expected_first}: phases must follow each other without gap or "
+                          "overlap")
+        if phase["last_episode"] < phase["first_episode"]:
+            yield Problem(f"{path}.last_episode", phase["last_episode"],
+                          "at least first_episode")
+        expected_first = phase["last_episode"] + 1
+    if proto["episodes"] > expected_first:
+        yield Problem("protocol.episodes", proto["episodes"],
+                      f"at most {expected_first}: the phases end at episode "
+                      f"{expected_first - 1} (fewer episodes stop the run early, e.g. after "
+                      "CS+)")
+    seen = set()
+    for i, probe in enumerate(proto["probes"]):
+        if not 0 <= probe["episode"] < expected_first or probe["episode"] in seen:
+            yield Problem(f"protocol.probes[{i}].episode", probe["episode"],
+                          f"a distinct episode in 0..{expected_first - 1}")
+        seen.add(probe["episode"])
+    if proto["dopamine"]["none_in_last_episodes"] > expected_first:
+        yield Problem("protocol.dopamine.none_in_last_episodes",
+                      proto["dopamine"]["none_in_last_episodes"],
+                      f"at most the episodes of the phases ({expected_first})")
+
+
+def check_dopamine_timing(proto: Mapping, root: Mapping) -> Iterable[Problem]:
+    """Every dopamine event ends inside its episode."""
+    room = proto["dopamine_window_ms"] + proto["pause_after_dopamine_ms"]
+    for name, event in root["snc"]["events"].items():
+        if event["duration_ms"] > room:
+            yield Problem(f"snc.events.{name}.duration_ms", event["duration_ms"],
+                          f"at most dopamine_window_ms + pause_after_dopamine_ms ({room} ms), "
+                          "so that dopamine ends inside its episode")
+
+
+SCHEMA = Record({
+    "name": Field("str", "protocol name"),
+    "warmup_ms": num("simulated time before the first episode (ms)", minimum=0),
+    "episodes": Field("int", "number of episodes", minimum=1),
+    "stimulus_ms": pos("extra input to the competing channels at the start of each "
+                       "episode (ms); rates are read over it"),
+    "pause_after_stimulus_ms": num("pause between the stimulus and the dopamine window (ms)",
+                                   minimum=0),
+    "dopamine_window_ms": num("slot of the episode in which SNc may fire (ms); an event "
+                              "longer than the slot runs into the next pause", minimum=0),
+    "pause_after_dopamine_ms": num("pause after the dopamine window (ms)", minimum=0),
+    "competing_channels": Field("int_list", "the channels that receive input and compete "
+                                "(lowest GPi rate is selected)"),
+    "input_levels_Hz": MapOf(num("extra CSN rate of a sampled relay at this level (Hz)",
+                                 minimum=0),
+                             "input levels by name (strong, weak, zero)", min_items=1),
+    "stimulated_inputs": STIMULATED_INPUTS,
+    "sampled_relays": SAMPLED_RELAYS,
+    "patterns": MapOf(Ref("input level name per competing channel",
+                          among=("protocol.input_levels_Hz",), kind="str_list",
+                          allowed="levels among {names}"),
+                      "stimulus patterns by name", min_items=1),
+    "phases": MapOf(Record({
+        "first_episode": Field("int", "first episode of the phase", minimum=0),
+        "last_episode": Field("int", "last episode of the phase (inclusive)", minimum=0),
+        "task": Field("int", "task label of the authors' format (+1 CS+, -1 CS-)",
+                      choices=(1, -1)),
+        "pattern": Ref("stimulus pattern of the phase's episodes", among=("protocol.patterns",),
+                       allowed="a pattern among {names}"),
+        "stdp_event": Ref("dopamine event whose STDP amplitudes and volume transmitter the "
+                          "plastic synapses use during the phase", among=("snc.events",),
+                          allowed="a dopamine event among {names}"),
+        "authors_flag": Field("str", "do_tests flag written to the authors' format"),
+    }), "consecutive phases covering every episode, by name", min_items=1),
+    "probes": ListOf(Record({
+        "episode": Field("int", "episode whose pattern the probe replaces", minimum=0),
+        "pattern": Ref("stimulus pattern of the probe", among=("protocol.patterns",),
+                       allowed="a pattern among {names}"),
+        "authors_flag": Field("str", "do_tests flag written to the authors' format"),
+    }), "test episodes without dopamine"),
+    "dopamine": Record({
+        "rules": rule.RULES,
+        "none_in_last_episodes": Field("int", "episodes at the end of the phases without "
+                                       "dopamine (not those of a run stopped early by "
+                                       "protocol.episodes)",
+                                       minimum=0),
+        "eta_at_first": Ref("event whose first delivery applies striatum.eta to the "
+                            "outgoing weights of D2 MSNs", among=("snc.events",), nullable=True,
+                            allowed="a dopamine event among {names} or null"),
+    }, doc="when SNc releases dopamine"),
+    "read_populations": populations("populations whose per-channel rates are tabulated "
+                                    "(MSN pools MSN_D1 and MSN_D2)"),
+    "weight_summary": Record({
+        "channels": ListOf(Ref("a channel whose D1 and D2 MSNs' mean plastic weight is "
+                               "tabulated", among=("channels.count",), kind="int",
+                               allowed="a channel in 0..{last}"),
+                           "channels whose D1 and D2 MSNs' mean plastic weight is tabulated"),
+        "max_targets": Field("int", "MSNs per channel and type in the fixed random sample "
+                             "whose plastic synapses are averaged (null: all)", minimum=1,
+                             nullable=True),
+    }, doc="mean plastic weight per episode"),
+    "summary_windows": MapOf(Field("range", "first and last episode (inclusive) averaged"),
+                             "episode windows averaged in summary.json, by name"),
+    "checkpoint_every_episodes": Field("int", "episodes between checkpoints of the "
+                                       "plastic weights and protocol state", minimum=1),
+}, doc="the plasticity protocol (configs/protocols/plasticity.yaml)",
+    checks=(check_channels_and_patterns, check_phases, check_dopamine_timing))
+register_protocol("plasticity", SCHEMA)

@@ -1,0 +1,386 @@
+"""The NEST builder: spatial layers, projections, plastic synapses, SNc and recording.
+
+`Network(plan)` turns a `NetworkPlan` (bgmodel.model.derive) into NEST objects; the plan
+carries everything it needs (kernel settings, populations, connections, SNc groups,
+volume transmitters, STDP parameters), so the builder never reads the config:
+
+>>> net = Network(plan)
+>>> net.setup_kernel(); net.create(); net.connect()
+>>> net.simulate(1000.0)
+
+The NEST calls of bgmodel's model live in this package (bgmodel.simulator): the protocols
+drive the network through its methods, and read and write synapse sets through
+bgmodel.simulator.synapse_io. NEST's built-in models are never changed: the plastic
+synapses are copies named `bg_corticostriatal_D1` / `bg_corticostriatal_D2`.
+"""
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass
+
+import numpy as np
+
+os.environ.setdefault("PYNEST_QUIET", "1")
+import nest  # noqa: E402
+
+from .. import mpi  # noqa: E402
+from ..model.derive import ConnectionPlan, NetworkPlan  # noqa: E402
+from ..model.inputs import PoissonInputs  # noqa: E402
+from . import kernel  # noqa: E402
+from . import nest_extension  # noqa: E402
+from .synapse_set import SynapseSet  # noqa: E402
+
+
+def install_extension() -> None:
+    """Load bgmodel's NEST extension (bg_iaf_psc_alpha_2port) into the fresh kernel.
+
+    ResetKernel unloads modules, so this runs after every reset. The runner has made
+    sure that the library is built before the run started (runner.check_neuron_model);
+    code that builds networks directly gets it compiled here when missing."""
+    library = nest_extension.build()
+    # NEST's loader adds the .so itself.
+    nest.Install(str(library.with_suffix("")))
+
+
+PLASTIC_MODEL = {"plastic_D1": "bg_corticostriatal_D1", "plastic_D2": "bg_corticostriatal_D2"}
+RELAY_MODEL = "parrot_neuron"
+
+
+@dataclass
+class SpikeData:
+    """Spikes of one population: indices into the population and times (ms)."""
+
+    senders: np.ndarray
+    times: np.ndarray
+
+
+class Network:
+    """The basal ganglia network in NEST.
+
+    Parameters
+    ----------
+    plan : NetworkPlan
+        Output of `bgmodel.model.derive.derive_network`.
+    threads, seed : int, optional
+        Instead of the plan's (plan.simulation).
+    """
+
+    def __init__(self, plan: NetworkPlan, threads: int | None = None,
+                 seed: int | None = None):
+        self.plan = plan
+        sim = plan.simulation
+        self.threads = threads or sim.threads
+        self.seed = seed or sim.seed
+        self.nodes: dict = {}
+        self.generators: dict = {}
+        self.volume_transmitters: dict = {}
+        self.snc_drive: dict = {}
+        self.recorders: dict = {}
+        self.stimuli: dict = {}
+        self.dopamine_event: str | None = None
+        self.relay_model = sim.relay_model
+        inputs = {n: p for n, p in plan.populations.items() if p.kind == "input"}
+        # Input trains drawn in numpy (bgmodel.model.inputs) for spike_train_injector relays.
+        self.poisson_inputs = PoissonInputs({n: p.size for n, p in inputs.items()},
+                                            {n: p.rate_Hz for n, p in inputs.items()},
+                                            sim.resolution_ms, self.seed)
+        self.input_horizon_ms = sim.input_horizon_ms
+        self._inputs_loaded_until = 0.0
+        self._inputs_dirty = True
+
+    # ------------------------------------------------------------------ kernel
+    def setup_kernel(self) -> None:
+        """Reset NEST and set resolution, threads and the run's seed."""
+        nest.ResetKernel()
+        nest.verbosity = nest.VerbosityLevel.ERROR
+        nest.SetKernelStatus({
+            "resolution": self.plan.simulation.resolution_ms,
+            "local_num_threads": self.threads,
+            "rng_seed": self.seed,
+            "print_time": False,
+        })
+        if self.plan.simulation.neuron_model == nest_extension.MODEL:
+            install_extension()
+
+    # ------------------------------------------------------------------ create
+    def _layer(self, positions: np.ndarray):
+        extent = self.plan.extent
+        return nest.spatial.free(positions.tolist(), extent=[extent, extent], edge_wrap=True)
+
+    def create(self) -> None:
+        """Create the nuclei, the input relays with their Poisson drive, the SNc relays,
+        the volume transmitters and the plastic synapse models."""
+        for name, pop in self.plan.populations.items():
+            if pop.kind == "nucleus":
+                model = self.plan.simulation.neuron_model
+                self.nodes[name] = nest.Create(model, positions=self._layer(pop.positions),
+                                               params=dict(pop.params))
+            elif pop.kind == "input" and self.relay_model == "spike_train_injector":
+                self.nodes[name] = nest.Create("spike_train_injector",
+                                               positions=self._layer(pop.positions))
+            elif pop.kind == "input":
+                relays = nest.Create(RELAY_MODEL, positions=self._layer(pop.positions))
+                drive = nest.Create("poisson_generator_ps", params={"rate": pop.rate_Hz})
+                # One generator gives every relay its own independent Poisson train.
+                nest.Connect(drive, relays, "all_to_all")
+                self.nodes[name], self.generators[name] = relays, drive
+        self._create_dopamine()
+
+    def _create_dopamine(self) -> None:
+        dopamine = self.plan.dopamine
+        for event, group in dopamine.groups.items():
+            snc = nest.Create(RELAY_MODEL, group.neurons)
+            drive = nest.Create("poisson_generator", params={"rate": 0.0})
+            vt = nest.Create("volume_transmitter",
+                             params={"deliver_interval": dopamine.deliver_interval})
+            nest.Connect(drive, snc, "all_to_all")
+            nest.Connect(snc, vt, "all_to_all")
+            self.nodes[group.population] = snc
+            self.snc_drive[event] = drive
+            self.volume_transmitters[event] = vt
+        first = next(iter(dopamine.groups))
+        for key, model in PLASTIC_MODEL.items():
+            if model not in nest.synapse_models:
+                nest.CopyModel("stdp_dopamine_synapse", model, dict(dopamine.stdp_common))
+        self.set_dopamine_event(first)
+
+    def set_dopamine_event(self, event: str) -> None:
+        """Route the plastic synapses to `event`'s volume transmitter and amplitudes."""
+        for key, model in PLASTIC_MODEL.items():
+            cell = key.split("_")[1]
+            nest.SetDefaults(model, {"volume_transmitter": self.volume_transmitters[event],
+                                     **self.plan.dopamine.amplitudes[event][cell]})
+        self.dopamine_event = event
+
+    # ------------------------------------------------------------------ connect
+    def connect(self) -> None:
+        """Wire every ConnectionPlan of the plan."""
+        for plan in self.plan.connections:
+            self.connect_one(plan)
+
+    def _syn_spec(self, plan: ConnectionPlan):
+        model = PLASTIC_MODEL.get(plan.synapse_model, "static_synapse")
+        specs = [{"synapse_model": model, "weight": w, "delay": plan.delay_ms,
+                  "receptor_type": plan.ports[r]} for r, w in plan.weights.items()]
+        return specs[0] if len(specs) == 1 else nest.CollocatedSynapses(*specs)
+
+    def _mask_fraction(self, radius: float) -> float:
+        """Fraction of a periodic layer that a circular mask covers."""
+        extent = self.plan.extent
+        if radius >= extent * math.sqrt(0.5):
+            return 1.0
+        if radius <= extent / 2:
+            return math.pi * radius ** 2 / extent ** 2
+        raise ValueError(f"mask radius {radius} between half the layer and its half-diagonal "
+                         "is not supported")
+
+    def connect_one(self, plan: ConnectionPlan) -> None:
+        """fixed_indegree for floor(K) sources per target, then pairwise_bernoulli for the
+        fractional remainder, so that the mean in-degree is K.
+
+        Focused projections draw sources inside a circular mask on the periodic layer.
+        A diffuse mask covers the whole layer, so it is wired without a mask: NEST's
+        oversized masks on periodic layers count some sources more than once."""
+        source, target = self.nodes[plan.source], self.nodes[plan.target]
+        fraction = self._mask_fraction(plan.mask_radius)
+        spatial = {}
+        if fraction < 1.0:
+            spatial = {"mask": {"circular": {"radius": plan.mask_radius}}}
+        if plan.integer_indegree > 0:
+            nest.Connect(source, target,
+                         {"rule": "fixed_indegree", "indegree": plan.integer_indegree,
+                          "allow_multapses": True, "allow_autapses": False, **spatial},
+                         self._syn_spec(plan))
+        if plan.fractional_indegree > 1e-12:
+            in_mask = len(source) * fraction
+            p = min(1.0, plan.fractional_indegree / in_mask)
+            nest.Connect(source, target,
+                         {"rule": "pairwise_bernoulli", "p": p, "allow_autapses": False,
+                          **spatial},
+                         self._syn_spec(plan))
+
+    # ------------------------------------------------------------------ recording
+    def record_spikes(self, populations, start_ms: float = 0.0) -> None:
+        """Attach an in-memory spike recorder to each named population."""
+        for name in populations:
+            rec = nest.Create("spike_recorder", params={"record_to": "memory",
+                                                        "start": float(start_ms)})
+            nest.Connect(self.nodes[name], rec)
+            self.recorders[name] = rec
+
+    def take_spikes(self, name: str) -> SpikeData:
+        """Spikes recorded since the last call (then cleared from memory), sorted by
+        time and sender: the same arrays however NEST split the network over threads
+        and MPI ranks."""
+        rec = self.recorders[name]
+        events = rec.get("events")
+        first = self.nodes[name][0].global_id
+        senders = np.asarray(events["senders"], dtype=np.int64) - first
+        times = np.asarray(events["times"], dtype=float)
+        rec.set(n_events=0)
+        if kernel.processes() > 1:
+            # Each MPI rank recorded its own neurons: every rank gets all spikes.
+            senders, times = mpi.allgather_concat(senders, times)
+        order = np.lexsort((senders, times))
+        return SpikeData(senders=senders[order], times=times[order])
+
+    # ------------------------------------------------------------------ stimulation
+    def add_channel_stimulus(self, key: str, input_name: str, relay_indices) -> None:
+        """An extra Poisson input (rate 0 until set) onto chosen relays of an input,
+        each relay receiving its own independent train."""
+        if self.relay_model == "spike_train_injector":
+            self.poisson_inputs.add_stimulus(key, input_name, relay_indices)
+            self._inputs_dirty = True
+            return
+        relays = self.nodes[input_name]
+        ids = sorted(int(relays[int(i)].global_id) for i in relay_indices)
+        gen = nest.Create("poisson_generator_ps", params={"rate": 0.0})
+        nest.Connect(gen, nest.NodeCollection(ids), "all_to_all")
+        self.stimuli[key] = gen
+
+    def set_stimulus(self, key: str, rate_Hz: float, start_ms: float, stop_ms: float) -> None:
+        """Extra rate of stimulus `key` during [start_ms, stop_ms) (absolute times)."""
+        if self.relay_model == "spike_train_injector":
+            self.poisson_inputs.set_stimulus(key, rate_Hz, start_ms, stop_ms)
+            self._inputs_dirty = True
+            return
+        self.stimuli[key].set(rate=float(rate_Hz), start=float(start_ms), stop=float(stop_ms))
+
+    def _load_inputs(self, until_ms: float) -> None:
+        """Draw and load the relays' trains from now to `until_ms` (or the horizon)."""
+        now = self.time_ms
+        end = max(until_ms, now + self.input_horizon_ms)
+        for name in self.poisson_inputs.sizes:
+            trains = self.poisson_inputs.draw(name, now, end)
+            self.nodes[name].set([{"spike_times": t} for t in trains])
+        self._inputs_loaded_until = end
+        self._inputs_dirty = False
+
+    def set_snc(self, event: str, rate_Hz: float, start_ms: float, stop_ms: float) -> None:
+        """SNc relays of `event` fire at rate_Hz in [start_ms, stop_ms)."""
+        self.snc_drive[event].set(rate=float(rate_Hz), start=float(start_ms),
+                                  stop=float(stop_ms))
+
+    # ------------------------------------------------------------------ run
+    def simulate(self, duration_ms: float) -> None:
+        """Advance the network; input trains are (re)drawn when the stimuli changed or
+        the loaded ones run out.
+
+        Long calls run in pieces of at most `simulation.run_piece_ms`, so that SIGTERM
+        and SIGINT (handled in Python between pieces) stop a run within seconds."""
+        if self.relay_model == "spike_train_injector":
+            until = self.time_ms + float(duration_ms)
+            if self._inputs_dirty or until > self._inputs_loaded_until:
+                self._load_inputs(until)
+        h = self.plan.simulation.resolution_ms
+        steps = int(round(float(duration_ms) / h))
+        piece = max(1, int(round(self.plan.simulation.run_piece_ms / h)))
+        with nest.RunManager():
+            while steps > 0:
+                n = min(piece, steps)
+                nest.Run(n * h)
+                steps -= n
+
+    @property
+    def time_ms(self) -> float:
+        return float(nest.biological_time)
+
+    def connections(self, source: str, target: str, synapse_model: str | None = None,
+                    targets=None, sources=None):
+        """NEST SynapseCollection between two populations (optionally onto the target
+        neurons with indices `targets` only, and from the source neurons with indices
+        `sources` only: reading few connections back is much faster)."""
+        tgt = self.nodes[target]
+        if targets is not None:
+            tgt = tgt[np.asarray(sorted(targets), dtype=int).tolist()]
+        src = self.nodes[source]
+        if sources is not None:
+            src = src[np.unique(np.asarray(sources, dtype=int)).tolist()]
+        kw = {"source": src, "target": tgt}
+        if synapse_model:
+            kw["synapse_model"] = PLASTIC_MODEL.get(synapse_model, synapse_model)
+        return nest.GetConnections(**kw)
+
+    def connection_table(self, source: str, target: str, synapse_model: str | None = None,
+                         targets=None, sources=None):
+        """(source index, target index, weight, receptor) arrays of one pathway."""
+        conns = self.connections(source, target, synapse_model, targets, sources)
+        if len(conns) == 0:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, np.zeros(0), empty
+        data = conns.get(["source", "target", "weight", "receptor"])
+        src = np.asarray(data["source"], dtype=np.int64) - self.nodes[source][0].global_id
+        tgt = np.asarray(data["target"], dtype=np.int64) - self.nodes[target][0].global_id
+        table = (src, tgt, np.asarray(data["weight"], dtype=float),
+                 np.asarray(data["receptor"], dtype=np.int64))
+        if kernel.processes() > 1:
+            # Connections live on their target's MPI rank: gather the whole pathway.
+            table = mpi.allgather_concat(*table)
+        return table
+
+    @property
+    def processes(self) -> int:
+        """MPI processes running this network."""
+        return kernel.processes()
+
+    @property
+    def virtual_processes(self) -> int:
+        """Threads times processes (bgmodel.simulator.synapse_set orders synapses by them)."""
+        return kernel.virtual_processes()
+
+    def num_connections(self) -> int:
+        return int(nest.num_connections)
+
+    # ------------------------------------------------------------------ synapse sets
+    # Read and written with bgmodel.simulator.synapse_io.
+    def plastic_synapses(self, target: str | None = None, indices=None) -> SynapseSet:
+        """The plastic corticostriatal synapses: all of them, or those onto neurons
+        `indices` (into population `target`, MSN_D1 or MSN_D2)."""
+        kw = {}
+        if target is not None:
+            pop = self.nodes[target]
+            if indices is not None:
+                ids = sorted(int(pop[int(i)].global_id) for i in indices)
+                pop = nest.NodeCollection(ids) if ids else None
+            if pop is None:
+                return SynapseSet(())
+            kw["target"] = pop
+        return SynapseSet(tuple(nest.GetConnections(synapse_model=model, **kw)
+                                for model in PLASTIC_MODEL.values()))
+
+    def set_outgoing_weight_factor(self, source: str, factor: float) -> int:
+        """Set every synapse from population `source` to its planned weight times
+        `factor` (striatum.eta on the D2 MSNs); return how many synapses were set.
+
+        The weights are set from the plan, not read back and multiplied: reading
+        millions of weights from NEST takes minutes, and these static synapses keep
+        their planned weight. Setting is idempotent, so a resumed run applies the same
+        factor again."""
+        plans = [c for c in self.plan.connections if c.source == source]
+        weights: dict = {}
+        for c in plans:
+            if c.synapse_model != "static" or len(c.weights) != 1:
+                raise ValueError(f"{c.projection} {c.source}->{c.target}: only static "
+                                 "synapses with one receptor can be rescaled from the plan")
+            w = next(iter(c.weights.values()))
+            if weights.setdefault(c.target, w) != w:
+                raise ValueError(f"{source}->{c.target} has several planned weights")
+        total = 0
+        for target, w in weights.items():
+            conns = nest.GetConnections(source=self.nodes[source], target=self.nodes[target],
+                                        synapse_model="static_synapse")
+            if len(conns):
+                conns.set(weight=float(w * factor))
+            total += len(conns)
+        return total
+
+
+def build_network(plan: NetworkPlan, threads: int | None = None,
+                  seed: int | None = None) -> Network:
+    """Set up the kernel, create and connect: the whole network, ready to simulate."""
+    net = Network(plan, threads=threads, seed=seed)
+    net.setup_kernel()
+    net.create()
+    net.connect()
+    return net

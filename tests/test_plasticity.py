@@ -79,6 +79,14 @@ KILLED = {
 D2_OUTGOING = ("MSN_D1", "MSN_D2", "GPe", "GPi")
 
 
+def episode_start_ms(k: int) -> float:
+    """Protocol time at which episode k of BASE starts."""
+    proto = BASE["protocol"]
+    period = sum(proto[key] for key in ("stimulus_ms", "pause_after_stimulus_ms",
+                                        "dopamine_window_ms", "pause_after_dopamine_ms"))
+    return proto["warmup_ms"] + k * period
+
+
 def write_overlays(folder, *layers):
     paths = []
     for k, layer in enumerate(layers):
@@ -286,6 +294,9 @@ def test_killed_run_is_interrupted_and_resumes(tmp_path, repo):
     assert rd.read_meta()["resumed"] is True
     final = read_episodes(table)
     assert list(final["episode"]) == list(range(5))
+    # Episodes after the checkpoint go on in the protocol's time (warm-up, then one
+    # episode period after the other), not in the rebuilt network's, which restarts.
+    assert list(final["t_start_ms"]) == [episode_start_ms(k) for k in range(5)]
     assert table.read_text().splitlines()[:cp.episodes_done + 1] == \
         lines_before[:cp.episodes_done + 1]
     assert read_run(run / "results" / "authors_format").episodes == 5
@@ -330,6 +341,7 @@ def test_finished_run_is_extended_by_resume_episodes(tmp_path, repo):
     after = table.read_text().splitlines()
     assert after[:4] == before
     assert list(read_episodes(table)["episode"]) == list(range(5))
+    assert list(read_episodes(table)["t_start_ms"]) == [episode_start_ms(k) for k in range(5)]
     assert read_run(run / "results" / "authors_format").episodes == 5
     assert load_checkpoint(run / "results" / "checkpoint.npz").episodes_done == 5
 

@@ -80,6 +80,10 @@ class Plasticity(ProtocolBase):
         self.all_plastic: SynapseSet | None = None
         self.plastic_endpoints: tuple | None = None
         self.eta_applied = False
+        # Protocol time minus network time: a resumed run's network starts again at 0
+        # and simulates the warm-up only, so its episodes start that much earlier in
+        # NEST than in the protocol (episodes.csv's t_start_ms is protocol time).
+        self.time_offset_ms = 0.0
         self.table = EpisodeTable(rundir.results / TABLE, table_columns(
             self.proto["stimulated_inputs"], self.competing, self.read, self.readout,
             self.events, self.weight_channels), writes=rundir.writes)
@@ -182,7 +186,8 @@ class Plasticity(ProtocolBase):
         if self.net.dopamine_event != ep.stdp_event:
             self.net.set_dopamine_event(ep.stdp_event)
         row = {"episode": ep.index, "phase": ep.phase, "task": ep.task, "pattern": ep.pattern,
-               "probe": ep.probe, "stdp_event": ep.stdp_event, "t_start_ms": t0}
+               "probe": ep.probe, "stdp_event": ep.stdp_event,
+               "t_start_ms": t0 + self.time_offset_ms}
         for input_name, factor in self.proto["stimulated_inputs"].items():
             for ch, rate in zip(self.competing, ep.input_Hz):
                 self.net.set_stimulus(stimulus_key(input_name, ch), rate * factor,
@@ -261,6 +266,7 @@ class Plasticity(ProtocolBase):
         total = len(self.schedule)
         checkpoint = self.open_results(resume)
         start = checkpoint.episodes_done if checkpoint else 0
+        self.time_offset_ms = start * self.times.period_ms
         progress = Progress(total, "episode", self.quiet)
         if resume:
             origin = "checkpoint" if checkpoint else "no checkpoint: from the start"

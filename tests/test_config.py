@@ -150,3 +150,16 @@ def test_a_frozen_config_from_before_a_key_existed_reloads_as_it_ran(tmp_path):
     path.write_text(yaml.safe_dump(old))
     with pytest.raises(ConfigError, match=r"striatum\.kappa.*missing required key"):
         from_frozen(path)
+
+
+def test_overlays_named_configs_slash_are_found_from_any_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    cfg = load_config("resting_state", overlays=["configs/conditions/parkinson.yaml"])
+    assert "configs/conditions/parkinson.yaml" in cfg.layers
+    # A local file of that name wins over bgmodel's own.
+    (tmp_path / "configs" / "conditions").mkdir(parents=True)
+    (tmp_path / "configs" / "conditions" / "parkinson.yaml").write_text("striatum: {lambda: 0.3}\n")
+    assert load_config("resting_state", overlays=["configs/conditions/parkinson.yaml"]
+                       )["striatum"]["lambda"] == 0.3
+    with pytest.raises(ConfigError, match="does not exist"):
+        load_config("resting_state", overlays=["configs/conditions/no_such.yaml"])

@@ -164,6 +164,25 @@ def test_the_library_is_keyed_by_the_nest_build_and_the_sources(monkeypatch):
         assert nest_extension.library_path(other) != path
     monkeypatch.setenv("CXX", "clang++")
     assert nest_extension.library_path(nest) != path
+    monkeypatch.delenv("CXX")
+
+
+def test_changing_any_source_or_header_changes_the_library_key(monkeypatch, tmp_path):
+    import shutil
+    copy = tmp_path / "sources"
+    shutil.copytree(nest_extension.HERE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(nest_extension, "HERE", copy)
+    unchanged = nest_extension.source_hash()
+    assert unchanged == nest_extension.source_hash()
+    for name in nest_extension.SOURCES + nest_extension.HEADERS:
+        original = (copy / name).read_bytes()
+        (copy / name).write_bytes(original + b"\n// one more line\n")
+        assert nest_extension.source_hash() != unchanged, name
+        (copy / name).write_bytes(original)
+    assert nest_extension.source_hash() == unchanged
+    # A file that is not compiled in does not change it.
+    (copy / "README.txt").write_text("notes")
+    assert nest_extension.source_hash() == unchanged
 
 
 def test_a_third_port_or_a_wrong_tau_list_is_refused():

@@ -43,6 +43,30 @@ def test_run_folder_records_everything_needed_to_redo_it(first_run):
     cfg = yaml.safe_load((run / "config.yaml").read_text())
     assert cfg["simulation"]["seed"] == 5 and cfg["simulation"]["scale"] == 0.02
     assert meta["config_hash"] in run.name
+    # The hash is that of what the folder holds: config.yaml reloaded and hashed anew.
+    from bgmodel.config import from_frozen
+    assert from_frozen(run / "config.yaml").digest() == meta["config_hash"]
+    assert run.name.endswith("_" + meta["config_hash"])
+
+
+# Rates of this tiny network (seed 5, one thread) as bgmodel 0.x on NEST 3.10.0 gave
+# them. The same seed gives the same spikes, so they move only when the model, the
+# wiring or NEST's random streams change; the tolerances (one MSN spike is ~2.5 % of
+# the MSN rates here) stay below what a changed parameter does: a 10 % change of any
+# nucleus's drive moves its rate by more. Re-record them when a change is meant to.
+RECORDED_RATES_HZ = {"MSN": 0.6236, "MSN_D1": 0.6289, "MSN_D2": 0.6183, "FSI": 12.1038,
+                     "STN": 21.5, "GPe": 71.2867, "GPi": 74.0}
+RELATIVE_TOLERANCE = {"MSN": 0.08, "MSN_D1": 0.08, "MSN_D2": 0.08, "FSI": 0.02,
+                      "STN": 0.02, "GPe": 0.02, "GPi": 0.02}
+
+
+def test_every_nucleus_fires_at_its_recorded_seeded_rate(first_run):
+    from pathlib import Path
+    _, path = first_run
+    rates = json.loads((Path(path) / "results" / "summary.json").read_text())["rates"]
+    assert set(rates) == set(RECORDED_RATES_HZ)
+    for name, recorded in RECORDED_RATES_HZ.items():
+        assert rates[name]["rate_Hz"] == pytest.approx(recorded, rel=RELATIVE_TOLERANCE[name]), name
 
 
 def test_results_rates_population_rate_and_binary_spikes(first_run):

@@ -35,8 +35,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 MODEL = "bg_iaf_psc_alpha_2port"
-SOURCES = ("bg_iaf_psc_alpha_2port.cpp", "bgmodel_module.cpp")
-HEADERS = ("bg_iaf_psc_alpha_2port.h",)
+SOURCES = ("bg_iaf_psc_alpha_2port.cpp", "bg_stdp_dopamine_burst_dip_synapse.cpp",
+           "bgmodel_module.cpp")
+HEADERS = ("bg_iaf_psc_alpha_2port.h", "bg_stdp_dopamine_burst_dip_synapse.h")
 LIBRARY = "bgmodel_module.so"
 HERE = Path(__file__).resolve().parent
 

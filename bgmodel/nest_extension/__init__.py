@@ -43,8 +43,10 @@ from pathlib import Path
 from .headers import HeaderError, dependency_includes
 
 MODEL = "bg_iaf_psc_alpha_2port"
-SOURCES = ("bg_iaf_psc_alpha_2port.cpp", "bgmodel_module.cpp")
-HEADERS = ("bg_iaf_psc_alpha_2port.h", "compat/ltdl.h")
+SOURCES = ("bg_iaf_psc_alpha_2port.cpp", "bg_stdp_dopamine_burst_dip_synapse.cpp",
+           "bgmodel_module.cpp")
+HEADERS = ("bg_iaf_psc_alpha_2port.h", "bg_stdp_dopamine_burst_dip_synapse.h",
+           "compat/ltdl.h")
 LIBRARY = "bgmodel_module.so"
 # Beside the library: the compiler and where the dependency headers came from.
 BUILD_INFO = "build-info.json"

@@ -1,4 +1,5 @@
-"""bgmodel's NEST extension module: the two-port neuron bg_iaf_psc_alpha_2port.
+"""bgmodel's NEST extension module: the two-port neuron bg_iaf_psc_alpha_2port and the
+dopamine synapse with separate burst and dip amplitudes, bg_stdp_dopamine_burst_dip_synapse.
 
 The C++ sources beside this file are compiled once per NEST installation (per virtual
 environment) by `python -m bgmodel.nest_extension` (`make venv` runs it; a run that
@@ -234,8 +235,9 @@ def build(force: bool = False, quiet: bool = False, retry_failed: bool = False) 
 def _compile(nest: NestInstallation, target: Path, quiet: bool) -> None:
     cxx = compiler(nest)
     if not quiet:
-        print(f"compiling bgmodel's NEST extension ({MODEL}) for NEST {nest.version} with "
-              f"{cxx}, once per environment (about 15 s) ...", file=sys.stderr)
+        print(f"compiling bgmodel's NEST extension ({MODEL} and the dopamine synapse) for "
+              f"NEST {nest.version} with {cxx}, once per environment (about 15 s) ...",
+              file=sys.stderr)
     with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
         try:
             extra, origins = dependency_includes(cxx, Path(tmp), quiet)

@@ -135,3 +135,36 @@ def test_info_says_when_fractional_indegrees_are_dropped():
     assert "fractional_indegree" not in mean and "1.667" in mean  # PTN->MSN keeps K
     assert "(fractional_indegree drop: K above is floor(K) per target" in drop
     assert "K < 1, not wired: STN->FSI" in drop and "1.667" not in drop
+
+
+def test_run_json_records_the_layers_and_the_extension_and_a_resume_keeps_them(tmp_path):
+    from pathlib import Path
+    from bgmodel import nest_extension
+    _, path = run_cli(tmp_path, "--seed", "7", "-c", "configs/conditions/parkinson.yaml",
+                      "--set", "striatum.lambda=0.1")
+    run = Path(path)
+    meta = json.loads((run / "run.json").read_text())
+    assert meta["config_layers"] == ["configs/network.yaml", "configs/protocols/resting_state.yaml",
+                                     "configs/presets/small.yaml",
+                                     "configs/conditions/parkinson.yaml", "--set", "--set",
+                                     "--set", "--set", "--set", "--set"]
+    library = nest_extension.library_path()
+    assert meta["nest_extension"] == {
+        "model": nest_extension.MODEL, "library": library.name, "build": library.parent.name,
+        "source_hash": nest_extension.source_hash(),
+        "headers": meta["nest_extension"]["headers"]}
+    assert set(meta["nest_extension"]["headers"]) == {"boost", "ltdl"}
+    first_spikes = dict(np.load(run / "results" / "spikes.npz"))
+    # A resume (the resting state starts again) reloads config.yaml, one layer, but
+    # keeps the record of the layers the run was made from; same seed, same spikes.
+    res = subprocess.run([sys.executable, "-m", "bgmodel", "resume", str(run), "--quiet"],
+                         capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    again = json.loads((run / "run.json").read_text())
+    assert again["resumed"] is True and again["status"] == "done"
+    assert again["config_layers"] == meta["config_layers"]
+    assert again["nest_extension"] == meta["nest_extension"]
+    assert again["config_hash"] == meta["config_hash"]
+    spikes = np.load(run / "results" / "spikes.npz")
+    for key, value in first_spikes.items():
+        np.testing.assert_array_equal(spikes[key], value)

@@ -168,3 +168,43 @@ def test_run_json_records_the_layers_and_the_extension_and_a_resume_keeps_them(t
     spikes = np.load(run / "results" / "spikes.npz")
     for key, value in first_spikes.items():
         np.testing.assert_array_equal(spikes[key], value)
+
+
+def test_the_views_plot_the_runs_own_data(first_run):
+    """bgmodel plot's resting-state views, checked on what they draw: the rates panel on
+    summary.json, A(t) on population_rate.npz, the raster on spikes.npz."""
+    from pathlib import Path
+    from bgmodel.plotting import resting_state as views
+    _, path = first_run
+    run = Path(path)
+    summary = json.loads((run / "results" / "summary.json").read_text())
+    fig = views.draw_rates(summary)
+    for name, rate in summary["rates"].items():
+        (point,) = [line for ax in fig.axes for line in ax.get_lines()
+                    if line.get_gid() == f"rate|{name}"]
+        assert point.get_xdata()[0] == rate["rate_Hz"]
+    with np.load(run / "results" / "population_rate.npz") as z:
+        arate = {k: z[k] for k in z.files}
+    fig = views.draw_population_rate(arate)
+    drawn = {line.get_gid(): line for ax in fig.axes for line in ax.get_lines() if line.get_gid()}
+    assert set(drawn) == {f"A|{n}" for n in arate if n != "t_ms"}
+    for name in arate:
+        if name != "t_ms":
+            np.testing.assert_array_equal(drawn[f"A|{name}"].get_ydata(), arate[name])
+            np.testing.assert_array_equal(drawn[f"A|{name}"].get_xdata(), arate["t_ms"])
+    # The raster: every spike of the neurons shown inside the window, none outside it.
+    with np.load(run / "results" / "spikes.npz") as z:
+        senders, times = z["GPi_senders"].astype(np.int64), z["GPi_times_ms"]
+    window = summary["analysis_window_ms"]
+    fig = views.draw_raster({"GPi": (senders, times)}, {"GPi": 168}, window)
+    (dots,) = [c for ax in fig.axes for c in ax.collections if c.get_gid() == "raster|GPi"]
+    xy = np.asarray(dots.get_offsets())
+    # At most MAX_RASTER_NEURONS of the 168, evenly spaced, one row each.
+    shown = np.unique(np.linspace(0, 167, views.MAX_RASTER_NEURONS).astype(int))
+    keep = (times >= window[0]) & (times < window[1]) & np.isin(senders, shown)
+    assert len(xy) == keep.sum() > 0
+    np.testing.assert_array_equal(xy[:, 0], times[keep])
+    np.testing.assert_array_equal(xy[:, 1], np.searchsorted(shown, senders[keep]))
+    written = views.plot_run(run, run / "figures-test")
+    assert sorted(p.name for p in written) == sorted(
+        f"{n}.{ext}" for n in ("raster", "rates", "population_rate") for ext in ("png", "pdf"))

@@ -104,5 +104,10 @@ class PhysiologicalModel(DopamineModel):
         return excess_spikes(event["rate_Hz"], self.tonic_Hz, event["duration_ms"],
                              self.units)
 
+    def amplitude_scale(self) -> float:
+        """Factor for the STDP amplitudes that gives a burst the paper's learning: the
+        paper's excess spikes (6) over this model's burst excess."""
+        return PAPER_BURST_EXCESS_SPIKES / self.excess_spikes("burst")
+
     def episode_record(self, outcome: EpisodeOutcome) -> dict:
         return {f"{GROUP}_response": self.response(outcome)}

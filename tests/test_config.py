@@ -97,7 +97,10 @@ def test_unknown_protocol_and_preset_are_errors():
 
 def test_every_shipped_config_file_validates():
     files = sorted(CONFIG_DIR.glob("*.yaml")) + sorted(CONFIG_DIR.glob("*/*.yaml"))
-    files = [f for f in files if f.parent.name != "sweeps"]
+    # configs/dopamine/ holds overlays of the dopamine layer, whose `dopamine:` section
+    # the schema learns when the layer is wired; until then tests/test_dopamine_config.py
+    # validates them with the layer's own validator.
+    files = [f for f in files if f.parent.name not in ("sweeps", "dopamine")]
     lines = validate_files(files)
     assert len(lines) == len(files) and all(line.startswith("ok") for line in lines)
 

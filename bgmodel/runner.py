@@ -7,6 +7,8 @@ peak memory, versions and the command line.
 """
 from __future__ import annotations
 
+import copy
+import json
 import os
 import platform
 import resource
@@ -20,7 +22,6 @@ from . import __version__
 from .model.config import ResolvedConfig, from_frozen
 from .model.derive import derive_network, input_scale as plan_input_scale
 from .protocols import protocol_class
-from .model import schema
 from .model.schema import ConfigError
 from .results.rundir import (PhaseTimer, ReadOnlyRunDirectory, RunDirectory, RunFolderError,
                              atomic_write_text, decided_on_rank0, now_iso,
@@ -68,9 +69,12 @@ def run_protocol(config: ResolvedConfig, out: str | Path = "log", run_dir: str |
         Continue an earlier run in `run_dir` from its last checkpoint (protocols
         without checkpoints start again).
     """
-    # Under mpiexec with a NEST built with MPI, only rank 0 writes (bgmodel.mpi).
+    # Under mpiexec with a NEST built with MPI, only rank 0 writes (bgmodel.results.rundir).
     from .simulator import kernel
-    extension = check_neuron_model(config, quiet)
+    # `config` is what the user asked for (config.yaml, the folder's hash); `built` is
+    # what is built, which differs only by NEST's own neuron standing in for bgmodel's
+    # when the extension cannot be compiled here.
+    built, extension = check_neuron_model(config, quiet)
     rundir = shared_run_directory(out, config.protocol_name, config.digest(), run_dir,
                                   rank=kernel.rank(), processes=kernel.processes())
     sim = config["simulation"]
@@ -92,12 +96,12 @@ def run_protocol(config: ResolvedConfig, out: str | Path = "log", run_dir: str |
     old = {s: signal.signal(s, _raise_interrupted) for s in (signal.SIGTERM, signal.SIGINT)}
     try:
         with timer("derive"):
-            plan = derive_network(config)
+            plan = derive_network(built)
         from .simulator.network import build_network
         with timer("build"):
             net = build_network(plan)
             # Under MPI only rank 0 reports progress.
-            protocol = protocol_class(config.protocol_name)(config, net, rundir,
+            protocol = protocol_class(config.protocol_name)(built, net, rundir,
                                                             quiet or not rundir.writes)
             protocol.prepare()
         with timer("protocol"):
@@ -121,28 +125,50 @@ def run_protocol(config: ResolvedConfig, out: str | Path = "log", run_dir: str |
     return rundir, summary
 
 
-def check_neuron_model(config: ResolvedConfig, quiet: bool = False) -> dict | None:
+def check_neuron_model(config: ResolvedConfig, quiet: bool = False
+                       ) -> tuple[ResolvedConfig, dict | None]:
     """Before anything is built: the neuron model the config names can be created.
 
     bgmodel's own bg_iaf_psc_alpha_2port needs its NEST extension compiled for this
-    environment's NEST: compiled here if missing (once, about 15 s), or a
-    ConfigError saying why it cannot be. Returns what run.json records of it (None for
-    NEST's own models)."""
+    environment's NEST: compiled here if missing (once, about 15 s). Where it cannot be
+    (no compiler, an unusual NEST), NEST's iaf_psc_alpha_multisynapse stands in: the
+    same equations, bit-identical spikes and weights (tests/test_nest_extension.py), a
+    third slower. One line on stderr says so, why, and how to build the faster neuron.
+
+    Returns the config to build (the given one, or a copy naming NEST's model) and what
+    run.json records of the neuron model (None for NEST's own models)."""
     from .simulator import nest_extension
     model = config["neuron_model"]["model"]
     if model != nest_extension.MODEL:
-        return None
+        return config, None
     try:
         library = nest_extension.build(quiet=quiet)
     except nest_extension.ExtensionError as err:
-        raise ConfigError(schema.source_of(config.provenance, "neuron_model.model"),
-                          "neuron_model.model", model,
-                          "a model this environment can create; bgmodel's extension "
-                          f"could not be built: {err}\n(NEST's own model gives the same "
-                          "results, slower: --set neuron_model.model="
-                          "iaf_psc_alpha_multisynapse)") from None
-    return {"model": model, "library": library.name, "build": library.parent.name,
-            "source_hash": nest_extension.source_hash()}
+        reason = " ".join(str(err).split())
+        print(f"bgmodel: using NEST's {FALLBACK_MODEL} (same results, about a third "
+              f"slower): bgmodel's {model} could not be built ({reason[:300]}); build it "
+              "with `python -m bgmodel.simulator.nest_extension`", file=sys.stderr)
+        return (with_neuron_model(config, FALLBACK_MODEL),
+                {"model": FALLBACK_MODEL, "requested": model, "fallback_reason": reason})
+    info = library.parent / nest_extension.BUILD_INFO
+    record = {"model": model, "library": library.name, "build": library.parent.name,
+              "source_hash": nest_extension.source_hash()}
+    if info.is_file():
+        record["headers"] = json.loads(info.read_text()).get("headers")
+    return config, record
+
+
+# NEST's own neuron that bg_iaf_psc_alpha_2port reproduces bit for bit.
+FALLBACK_MODEL = "iaf_psc_alpha_multisynapse"
+
+
+def with_neuron_model(config: ResolvedConfig, model: str) -> ResolvedConfig:
+    """A copy of `config` whose neuron_model.model is `model`, marked as the runner's."""
+    data = copy.deepcopy(config.data)
+    data["neuron_model"]["model"] = model
+    provenance = dict(config.provenance)
+    provenance["neuron_model.model"] = "runner (extension fallback)"
+    return ResolvedConfig(data=data, provenance=provenance, layers=config.layers)
 
 
 def resume_run(path: str | Path, quiet: bool = False, episodes: int | None = None,

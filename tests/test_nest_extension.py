@@ -165,6 +165,25 @@ def test_the_library_is_keyed_by_the_nest_build_and_the_sources(monkeypatch):
         assert nest_extension.library_path(other) != path
     monkeypatch.setenv("CXX", "clang++")
     assert nest_extension.library_path(nest) != path
+    monkeypatch.delenv("CXX")
+
+
+def test_changing_any_source_or_header_changes_the_library_key(monkeypatch, tmp_path):
+    import shutil
+    copy = tmp_path / "sources"
+    shutil.copytree(nest_extension.HERE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(nest_extension, "HERE", copy)
+    unchanged = nest_extension.source_hash()
+    assert unchanged == nest_extension.source_hash()
+    for name in nest_extension.SOURCES + nest_extension.HEADERS:
+        original = (copy / name).read_bytes()
+        (copy / name).write_bytes(original + b"\n// one more line\n")
+        assert nest_extension.source_hash() != unchanged, name
+        (copy / name).write_bytes(original)
+    assert nest_extension.source_hash() == unchanged
+    # A file that is not compiled in does not change it.
+    (copy / "README.txt").write_text("notes")
+    assert nest_extension.source_hash() == unchanged
 
 
 def test_a_third_port_or_a_wrong_tau_list_is_refused():
@@ -183,17 +202,38 @@ def test_a_third_port_or_a_wrong_tau_list_is_refused():
         nest.Connect(nest.Create("poisson_generator"), n, syn_spec={"receptor_type": 3})
 
 
-def test_a_compiler_that_fails_gives_a_config_error_before_any_run_folder(monkeypatch, tmp_path):
-    cfg = load_config("resting_state", overrides=["neuron_model.model=bg_iaf_psc_alpha_2port"])
+def test_without_a_buildable_extension_the_run_uses_nests_neuron_with_the_same_spikes(
+        monkeypatch, tmp_path, capsys):
+    import json
+    overrides = ["simulation.scale=0.02", "simulation.threads=1",
+                 "protocol.duration_ms=400.0", "protocol.analysis_start_ms=100.0"]
+    cfg = load_config("resting_state", preset="small", overrides=overrides)
+    assert cfg["neuron_model"]["model"] == nest_extension.MODEL
+    built_dir, _ = runner.run_protocol(cfg, out=tmp_path / "built", quiet=True)
     # A fresh, unbuilt location and a compiler that always fails.
     monkeypatch.setattr(nest_extension, "library_path",
                         lambda nest=None: tmp_path / "lib" / nest_extension.LIBRARY)
     monkeypatch.setenv("CXX", "false")
-    with pytest.raises(ConfigError) as err:
-        runner.run_protocol(cfg, out=tmp_path / "log", quiet=True)
-    assert err.value.path == "neuron_model.model"
-    assert "could not be built" in str(err.value) and "iaf_psc_alpha_multisynapse" in str(err.value)
-    assert not (tmp_path / "log").exists()
+    capsys.readouterr()
+    fallback_dir, _ = runner.run_protocol(cfg, out=tmp_path / "fallback", quiet=True)
+    said = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert len(said) == 1
+    assert "iaf_psc_alpha_multisynapse" in said[0] and "could not be built" in said[0]
+    assert "python -m bgmodel.simulator.nest_extension" in said[0]
+    meta = json.loads((fallback_dir.path / "run.json").read_text())
+    assert meta["status"] == "done"
+    assert meta["nest_extension"]["model"] == "iaf_psc_alpha_multisynapse"
+    assert meta["nest_extension"]["requested"] == nest_extension.MODEL
+    assert "compiling the NEST extension failed" in meta["nest_extension"]["fallback_reason"]
+    # The frozen config is the one asked for (same folder hash), the spikes the same.
+    assert (fallback_dir.path / "config.yaml").read_text() == cfg.to_yaml()
+    assert fallback_dir.path.name.split("_")[-1] == built_dir.path.name.split("_")[-1]
+    ours = np.load(built_dir.path / "results" / "spikes.npz")
+    nests = np.load(fallback_dir.path / "results" / "spikes.npz")
+    assert sorted(ours.files) == sorted(nests.files) and len(ours.files) > 0
+    assert sum(ours[k].size for k in ours.files) > 100
+    for key in ours.files:
+        np.testing.assert_array_equal(ours[key], nests[key])
 
 
 def test_a_failed_build_is_reported_by_later_processes_without_compiling_again(monkeypatch, tmp_path):
@@ -210,4 +250,38 @@ def test_a_failed_build_is_reported_by_later_processes_without_compiling_again(m
         nest_extension.build(quiet=True)
     # The command line retries: `true` "compiles" without writing the library.
     with pytest.raises(nest_extension.ExtensionError):
+        nest_extension.build(quiet=True, retry_failed=True)
+
+
+def test_boost_and_ltdl_headers_are_supplied_where_the_machine_has_none(monkeypatch, tmp_path):
+    from bgmodel.simulator.nest_extension import headers
+    monkeypatch.delenv(headers.BOOST_ENV, raising=False)
+    monkeypatch.setattr(headers, "compiler_finds", lambda cxx, header, dirs=(): False)
+    fetched = tmp_path / "boost-include"
+    monkeypatch.setattr(headers, "fetch_boost", lambda scratch, quiet=False: fetched)
+    extra, origins = headers.dependency_includes("g++", tmp_path, quiet=True)
+    assert extra == [fetched, headers.COMPAT]
+    assert origins["boost"].startswith("PyPI boost-headers") and "compat" in origins["ltdl"]
+    # The stand-in declares libltdl's handle type exactly as libltdl does.
+    assert "typedef struct lt__handle* lt_dlhandle;" in (headers.COMPAT / "ltdl.h").read_text()
+    # Where the system has them, nothing is added.
+    monkeypatch.setattr(headers, "compiler_finds", lambda cxx, header, dirs=(): True)
+    assert headers.dependency_includes("g++", tmp_path, quiet=True) == (
+        [], {"boost": "system", "ltdl": "system"})
+
+
+def test_a_boost_folder_without_boost_or_a_failed_download_says_what_to_install(monkeypatch,
+                                                                                  tmp_path):
+    from bgmodel.simulator.nest_extension import headers
+    monkeypatch.setenv(headers.BOOST_ENV, str(tmp_path))
+    with pytest.raises(headers.HeaderError, match=f"{headers.BOOST_ENV}=.* has no boost/type_index"):
+        headers.dependency_includes("g++", tmp_path, quiet=True)
+    # No pip (or no PyPI): the error names the packages and the variable.
+    with pytest.raises(headers.HeaderError) as err:
+        headers.fetch_boost(tmp_path, quiet=True, python="false")
+    assert "libboost-dev" in str(err.value) and headers.BOOST_ENV in str(err.value)
+    # The same reaches a build as an ExtensionError.
+    monkeypatch.setattr(nest_extension, "library_path",
+                        lambda nest=None: tmp_path / "lib" / nest_extension.LIBRARY)
+    with pytest.raises(nest_extension.ExtensionError, match="has no boost/type_index"):
         nest_extension.build(quiet=True, retry_failed=True)

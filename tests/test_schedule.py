@@ -5,12 +5,12 @@ import math
 import numpy as np
 import pytest
 
-from bgmodel.dopamine import EpisodeOutcome
-from bgmodel.dopamine.rule import DopamineRule, RuleDopamine, dopamine_event
+from bgmodel.dopamine.rule import DopamineRule, RuleDopamine, RuleOutcome, dopamine_event
 from bgmodel.model.config import load_config, validate
 from bgmodel.model.schema import ConfigError
+from bgmodel.results.rng import restore_rng, rng_state
 from bgmodel.protocols.plasticity.checkpoint import (Checkpoint, SynapseState, load_checkpoint,
-                                                     restore_rng, rng_state, save_checkpoint)
+                                                     save_checkpoint)
 from bgmodel.protocols.plasticity.episodes import (EpisodeTable, read_episodes, table_columns,
                                                    window_means)
 from bgmodel.protocols.plasticity.schedule import build_schedule, episode_times, selected_channel
@@ -107,9 +107,9 @@ def test_dopamine_rule_of_the_paper(config, schedule):
     assert dopamine_event(schedule[229], rules, 1, rates(), READOUT) is None
     # The same rule behind the dopamine-model interface.
     model = RuleDopamine.from_config(config["protocol"]["dopamine"])
-    assert model.event(EpisodeOutcome(cs_plus, 1, rates(), READOUT)) == "burst"
-    assert model.event(EpisodeOutcome(cs_minus, 1, rates(10.0), READOUT)) == "dip"
-    assert model.event(EpisodeOutcome(gen, 1, rates(), READOUT)) is None
+    assert model.event(RuleOutcome(cs_plus, 1, rates(), READOUT)) == "burst"
+    assert model.event(RuleOutcome(cs_minus, 1, rates(10.0), READOUT)) == "dip"
+    assert model.event(RuleOutcome(gen, 1, rates(), READOUT)) is None
 
 
 def test_new_dopamine_signal_is_configuration_only():

@@ -37,9 +37,11 @@ def _tail(path: Path, lines: int = 15) -> str:
     return f"--- {path.name}:\n" + "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
 
 
-def _install_packages() -> None:
+def _install_packages() -> str | None:
+    """Install SLURM and munge where they are missing; say what was installed (None if
+    nothing was)."""
     if all(shutil.which(d) for d in DAEMONS) and shutil.which("sbatch"):
-        return
+        return None
     if os.geteuid() != 0:
         pytest.fail("SLURM and munge are not installed and installing them needs root: "
                     "apt-get install slurm-wlm munge")
@@ -51,6 +53,10 @@ def _install_packages() -> None:
     missing = [d for d in DAEMONS if not shutil.which(d)]
     if missing:
         pytest.fail(f"after installing {PACKAGES}, still missing: {missing}")
+    set_up = [line.split()[2] for line in done.stdout.splitlines()
+              if line.startswith("Setting up ")]
+    return (f"tests/test_slurm.py installed Debian packages with apt-get (root): "
+            f"{' '.join(PACKAGES)}, {len(set_up)} packages in all: {' '.join(set_up)}")
 
 
 def _free_ports(n: int) -> list[int]:
@@ -110,10 +116,12 @@ def _wait(predicate, timeout: float, interval: float = 0.5) -> bool:
 
 
 @pytest.fixture(scope="module")
-def slurm_cluster(tmp_path_factory):
+def slurm_cluster(tmp_path_factory, notices):
     """Environment (SLURM_CONF) of a running one-node SLURM cluster."""
     t0 = time.perf_counter()
-    _install_packages()
+    installed = _install_packages()
+    if installed:
+        notices.append(installed)
     t_install = time.perf_counter() - t0
     root = tmp_path_factory.mktemp("slurm")
     for sub in ("state", "spool", "munge"):

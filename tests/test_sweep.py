@@ -8,6 +8,7 @@ import json
 import os
 import socket
 import subprocess
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -56,6 +57,43 @@ def test_paper_sweep_file_has_the_published_grid(repo):
     assert last.protocol_name == "plasticity" and last["protocol"]["episodes"] == 230
     assert last["simulation"]["scale"] == 1.0 and last["simulation"]["threads"] == 8
     assert last["striatum"]["eta"] == 4.0 and last["simulation"]["seed"] == 5
+
+
+@pytest.mark.parametrize("sweep_file", sorted((Path(__file__).resolve().parents[1]
+                                                / "configs" / "sweeps").glob("*.yaml")),
+                         ids=lambda p: p.name)
+def test_every_shipped_sweep_file_parses_and_every_point_resolves(sweep_file):
+    spec = parse_sweep(sweep_file)
+    points = expand_points(spec)
+    grid = 1
+    for values in spec.grid.values():
+        grid *= len(values)
+    assert len(points) == (grid + len(spec.points)) * len(spec.seeds)
+    assert len({p.name for p in points}) == len(points)
+    for point in points:
+        config = resolve_point(spec, point)
+        assert config.protocol_name == spec.protocol
+        assert config["simulation"]["seed"] == point.seed
+        for key, value in point.params.items():
+            if key == "condition":
+                continue
+            node = config.data
+            for part in key.split("."):
+                node = node[part]
+            assert node == value, (point.name, key)
+
+
+def test_the_figure_sweep_that_figures_list_names_is_shipped_and_holds_its_conditions(repo):
+    from bgmodel.plotting.registry import PAPER_SWEEP
+    spec = parse_sweep(repo / PAPER_SWEEP)
+    points = expand_points(spec)
+    assert len(points) == (10 + 5) * 5
+    conditions = {p.params.get("condition") for p in points}
+    assert conditions == {None, "parkinson", "schizophrenia"}
+    parkinson = resolve_point(spec, next(p for p in points
+                                         if p.params.get("condition") == "parkinson"))
+    healthy = resolve_point(spec, points[0])
+    assert parkinson["plasticity"] != healthy["plasticity"]
 
 
 def test_names_use_whole_keys_when_their_last_parts_clash(tmp_path):

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Mapping, Sequence
 
 from ..model.schema import ListOf, Record, Ref, num
-from . import EpisodeOutcome
 
 # The schema of protocol.dopamine.rules.
 RULES = ListOf(Record({
@@ -32,6 +31,28 @@ RULES = ListOf(Record({
         "below_Hz": num("the condition holds while the rate is below this (Hz)"),
     }), "extra conditions, all required"),
 }, optional=("rate_conditions",)), "outcome -> dopamine event, first match wins")
+
+
+@dataclass(frozen=True)
+class RuleOutcome:
+    """What an episode's stimulus led to, as the rule sees it.
+
+    Attributes
+    ----------
+    episode : Episode
+        Its `phase`, and whether dopamine may follow it at all (`dopamine_allowed`).
+    selected : int or None
+        The selected channel (lowest GPi rate among the competing channels), or None.
+    rates : mapping
+        Population name -> rate (Hz) in each readout channel during the stimulus.
+    readout : sequence of int
+        The readout channels, in the order of the rates.
+    """
+
+    episode: object
+    selected: int | None
+    rates: Mapping[str, Sequence[float]]
+    readout: Sequence[int]
 
 
 @dataclass(frozen=True)
@@ -100,6 +121,7 @@ class RuleDopamine:
         """From the protocol's `dopamine` section."""
         return cls([DopamineRule.from_config(r) for r in section["rules"]])
 
-    def event(self, outcome: EpisodeOutcome) -> str | None:
+    def event(self, outcome: RuleOutcome) -> str | None:
+        """The dopamine event SNc delivers after the episode, or None."""
         return dopamine_event(outcome.episode, self.rules, outcome.selected, outcome.rates,
                               outcome.readout)

@@ -27,7 +27,27 @@ from . import schema
 from .schema import ConfigError
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[1]  # bgmodel/
-CONFIG_DIR = PACKAGE_ROOT.parent / "configs"
+
+
+def _config_dir() -> Path:
+    """configs/: inside the package where a wheel installed it (setup.py copies it
+    there), else beside the package (a source checkout, an editable install)."""
+    shipped = PACKAGE_ROOT / "configs"
+    return shipped if shipped.is_dir() else PACKAGE_ROOT.parent / "configs"
+
+
+CONFIG_DIR = _config_dir()
+
+
+def overlay_path(name: str | Path) -> Path:
+    """An overlay as given (-c FILE): the file itself if it exists, else a path of the
+    form configs/... read from bgmodel's own configs/ (so that the commands of the docs
+    work from any directory, and with a non-editable install)."""
+    path = Path(name)
+    if path.is_file() or path.is_absolute() or not path.parts or path.parts[0] != "configs":
+        return path
+    shipped = CONFIG_DIR.joinpath(*path.parts[1:])
+    return shipped if shipped.is_file() else path
 
 
 @dataclass(frozen=True)
@@ -176,7 +196,8 @@ def load_config(protocol: str | None = "resting_state", preset: str | None = Non
         path = preset_file(preset)
         layers.append((_display(path), read_yaml(path)))
     for overlay in overlays:
-        layers.append((_display(Path(overlay)), read_yaml(overlay)))
+        path = overlay_path(overlay)
+        layers.append((_display(path), read_yaml(path)))
     for text in overrides:
         key, value = parse_override(text)
         layers.append(("--set", _nest(key, value)))

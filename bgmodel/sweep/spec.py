@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..model.config import CONFIG_DIR, read_yaml
+from ..model.config import CONFIG_DIR, overlay_path, read_yaml
 from ..model.schema import ConfigError
 
 # Top-level keys of a sweep file and what each holds (used in error messages).
@@ -194,7 +194,7 @@ def parse_sweep(path: str | Path) -> SweepSpec:
     ConfigError
         Naming the file, the key, the value and what is allowed.
     """
-    path = Path(path)
+    path = overlay_path(path)
     data = read_yaml(path)
     for key in data:
         if key not in SWEEP_KEYS:

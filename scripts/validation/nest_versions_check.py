@@ -201,6 +201,15 @@ def run_rig(api: Nest, params: dict, inputs: dict, deliver_interval: int, args) 
             "final": [[s, t, w] for s, t, w in api.final_synapses("syn_d1")]}
 
 
+def identical(a: dict, b: dict) -> bool:
+    """Same MSN spikes and the same weights, bit for bit, for every deliver interval."""
+    if sorted(a["runs"]) != sorted(b["runs"]):
+        return False
+    return all(a["runs"][di]["spikes"] == b["runs"][di]["spikes"]
+               and a["runs"][di]["mean_weight"] == b["runs"][di]["mean_weight"]
+               and a["runs"][di]["final"] == b["runs"][di]["final"] for di in a["runs"])
+
+
 def compare(a: dict, b: dict) -> str:
     lines = [f"{a['nest']}  against  {b['nest']}"]
     for di in a["runs"]:
@@ -220,6 +229,8 @@ def compare(a: dict, b: dict) -> str:
             f"largest difference of one final weight "
             f"{np.max(np.abs(fa - fb)) if same_synapses else float('nan'):.3e}"
             + ("" if same_synapses else f" (synapse counts differ: {len(fa)} / {len(fb)})"))
+    lines.append("verdict: " + ("IDENTICAL (spikes and weights bit for bit)" if identical(a, b)
+                                else "DIFFERENT"))
     return "\n".join(lines)
 
 
@@ -240,7 +251,7 @@ def main() -> int:
     if args.compare:
         a, b = (json.loads(p.read_text()) for p in args.compare)
         print(compare(a, b))
-        return 0
+        return 0 if identical(a, b) else 1
     if args.out is None:
         ap.error("--out or --compare is needed")
     if not 0 < args.inputs <= args.relays:

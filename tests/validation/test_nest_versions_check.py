@@ -72,3 +72,23 @@ def test_identical_runs_compare_as_identical(tmp_path):
     n = len(run["spikes"])
     assert f"MSN spikes {n} / {n}, in both {n}" in res.stdout
     assert "ratio 1.000000" in res.stdout and "final weight 0.000e+00" in res.stdout
+    assert "verdict: IDENTICAL" in res.stdout
+
+    # A pair that differs (one MSN spike lost, one final weight moved by 1e-12) must be
+    # reported as different, with a failing exit status.
+    changed = json.loads((tmp_path / "b.json").read_text())
+    changed["runs"]["100"]["spikes"] = changed["runs"]["100"]["spikes"][1:]
+    changed["runs"]["100"]["final"][0][2] += 1e-12
+    (tmp_path / "c.json").write_text(json.dumps(changed))
+    res = subprocess.run([sys.executable, str(SCRIPT), "--compare", str(tmp_path / "a.json"),
+                          str(tmp_path / "c.json")], capture_output=True, text=True, timeout=60)
+    assert res.returncode == 1, res.stdout
+    assert f"MSN spikes {n} / {n - 1}, in both {n - 1}" in res.stdout
+    assert "verdict: DIFFERENT" in res.stdout and "final weight 1.000e-12" in res.stdout
+    # Only the weight: still different.
+    changed = json.loads((tmp_path / "b.json").read_text())
+    changed["runs"]["100"]["final"][-1][2] -= 1e-15
+    (tmp_path / "d.json").write_text(json.dumps(changed))
+    res = subprocess.run([sys.executable, str(SCRIPT), "--compare", str(tmp_path / "a.json"),
+                          str(tmp_path / "d.json")], capture_output=True, text=True, timeout=60)
+    assert res.returncode == 1 and "verdict: DIFFERENT" in res.stdout

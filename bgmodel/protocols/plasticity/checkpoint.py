@@ -74,13 +74,3 @@ def load_checkpoint(path: str | Path) -> Checkpoint:
                                data["plastic_weight"])
     return Checkpoint(episodes_done=int(meta["episodes_done"]), plastic=plastic,
                       eta_applied=bool(meta["eta_applied"]), state=meta.get("state", {}))
-
-
-def rng_state(rng: np.random.Generator) -> dict:
-    """The state of a NumPy generator as JSON-serialisable data."""
-    return json.loads(json.dumps(rng.bit_generator.state, default=int))
-
-
-def restore_rng(rng: np.random.Generator, state: dict) -> None:
-    """Put `rng` back into a state saved by `rng_state`."""
-    rng.bit_generator.state = state

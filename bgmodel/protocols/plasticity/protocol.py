@@ -31,19 +31,18 @@ import time
 
 import numpy as np
 
-from ...dopamine import EpisodeOutcome
-from ...dopamine.rule import RuleDopamine
+from ...dopamine.rule import RuleDopamine, RuleOutcome
 from ...model.channel_input import sample_stimulated_relays, stimulus_key
 from ...model.derive import MSN_D1, MSN_D2
 from ...results.authors_format import EpisodeWriter
 from ...results.progress import Progress
+from ...results.rng import restore_rng, rng_state
 from ...results.rundir import json_safe
 from ...simulator import synapse_io
 from ...simulator.synapse_set import SynapseSet, canonical_order
 from ..common import (ProtocolBase, population_channel_rates, recorded_populations,
                       stimulate_sampled_relays)
-from .checkpoint import (Checkpoint, SynapseState, load_checkpoint, restore_rng, rng_state,
-                         save_checkpoint)
+from .checkpoint import Checkpoint, SynapseState, load_checkpoint, save_checkpoint
 from .episodes import (NO_SELECTION, EpisodeTable, rate_column, table_columns,
                        weight_column, window_means)
 from .schedule import Episode, build_schedule, episode_times, selected_channel
@@ -203,7 +202,7 @@ class Plasticity(ProtocolBase):
         gpi = population_channel_rates(self.plan, spikes, SELECTION_POPULATION, self.competing,
                                        t0, stim_stop)
         selected = selected_channel(gpi, self.competing)
-        event = self.dopamine.event(EpisodeOutcome(ep, selected, rates, self.readout))
+        event = self.dopamine.event(RuleOutcome(ep, selected, rates, self.readout))
         if event is not None:
             if self.net.dopamine_event != event:
                 self.net.set_dopamine_event(event)

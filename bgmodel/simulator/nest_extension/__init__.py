@@ -1,4 +1,5 @@
-"""bgmodel's NEST extension module: the two-port neuron bg_iaf_psc_alpha_2port.
+"""bgmodel's NEST extension module: the two-port neuron bg_iaf_psc_alpha_2port and the
+dopamine synapse with separate burst and dip amplitudes, bg_stdp_dopamine_burst_dip_synapse.
 
 The C++ sources beside this file are compiled once per NEST installation (per virtual
 environment) by `python -m bgmodel.simulator.nest_extension` (`make venv` runs it; a run that
@@ -16,7 +17,12 @@ calls bind to the one NEST loaded; and it uses the C++ string ABI that nestkerne
 was built with (the wheel's manylinux compiler uses the old one).
 
 This module does not import NEST; building needs a C++20 compiler (g++ or $CXX) and,
-for an MPI build of NEST, the mpicxx wrapper.
+for an MPI build of NEST, the mpicxx wrapper. NEST's headers include two headers of
+their own dependencies, which a fresh machine lacks (headers.py finds or supplies them):
+Boost's (header-only; taken from the system, $BGMODEL_BOOST_INCLUDE, or else the
+boost-headers wheel from PyPI, unpacked for the compile and deleted after it) and
+libltdl's ltdl.h (only its handle type is used; compat/ltdl.h declares it when the
+system has none).
 """
 from __future__ import annotations
 
@@ -26,6 +32,7 @@ import hashlib
 import time
 import importlib.metadata
 import importlib.util
+import json
 import os
 import shutil
 import subprocess
@@ -34,10 +41,16 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from .headers import HeaderError, dependency_includes
+
 MODEL = "bg_iaf_psc_alpha_2port"
-SOURCES = ("bg_iaf_psc_alpha_2port.cpp", "bgmodel_module.cpp")
-HEADERS = ("bg_iaf_psc_alpha_2port.h",)
+SOURCES = ("bg_iaf_psc_alpha_2port.cpp", "bg_stdp_dopamine_burst_dip_synapse.cpp",
+           "bgmodel_module.cpp")
+HEADERS = ("bg_iaf_psc_alpha_2port.h", "bg_stdp_dopamine_burst_dip_synapse.h",
+           "compat/ltdl.h")
 LIBRARY = "bgmodel_module.so"
+# Beside the library: the compiler and where the dependency headers came from.
+BUILD_INFO = "build-info.json"
 HERE = Path(__file__).resolve().parent
 
 # Compile flags (besides the ABI and include paths); part of the build key. No
@@ -222,11 +235,16 @@ def build(force: bool = False, quiet: bool = False, retry_failed: bool = False) 
 def _compile(nest: NestInstallation, target: Path, quiet: bool) -> None:
     cxx = compiler(nest)
     if not quiet:
-        print(f"compiling bgmodel's NEST extension ({MODEL}) for NEST {nest.version} with "
-              f"{cxx}, once per environment (about 15 s) ...", file=sys.stderr)
-    flags = [*CXXFLAGS, f"-D_GLIBCXX_USE_CXX11_ABI={nest.cxx11_abi}", f"-I{nest.include}",
-             f"-I{HERE}"]
+        print(f"compiling bgmodel's NEST extension ({MODEL} and the dopamine synapse) for "
+              f"NEST {nest.version} with {cxx}, once per environment (about 15 s) ...",
+              file=sys.stderr)
     with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
+        try:
+            extra, origins = dependency_includes(cxx, Path(tmp), quiet)
+        except HeaderError as err:
+            raise ExtensionError(str(err)) from None
+        flags = [*CXXFLAGS, f"-D_GLIBCXX_USE_CXX11_ABI={nest.cxx11_abi}",
+                 f"-I{nest.include}", f"-I{HERE}", *(f"-I{d}" for d in extra)]
         objects = []
         for name in SOURCES:
             obj = Path(tmp) / (Path(name).stem + ".o")
@@ -237,6 +255,8 @@ def _compile(nest: NestInstallation, target: Path, quiet: bool) -> None:
         built = Path(tmp) / LIBRARY
         _run([cxx, "-shared", "-o", str(built), *objects, str(nest.kernel),
               f"-Wl,-rpath,{nest.kernel.parent}"])
+        info = {"compiler": cxx, "nest": nest.version, "headers": origins}
+        (target.parent / BUILD_INFO).write_text(json.dumps(info, indent=1) + "\n")
         os.replace(built, target)
 
 

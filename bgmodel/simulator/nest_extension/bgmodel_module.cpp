@@ -1,5 +1,6 @@
 /*
- * The NEST extension module of bgmodel: registers bg_iaf_psc_alpha_2port.
+ * The NEST extension module of bgmodel: registers the neuron bg_iaf_psc_alpha_2port and
+ * the synapse bg_stdp_dopamine_burst_dip_synapse.
  *
  * NEST's ModuleManager opens the library and looks up the unmangled symbol "module",
  * which must be an object deriving from NESTExtensionInterface.
@@ -7,6 +8,7 @@
 #include "nest_extension_interface.h"
 
 #include "bg_iaf_psc_alpha_2port.h"
+#include "bg_stdp_dopamine_burst_dip_synapse.h"
 
 namespace bgmodel
 {
@@ -17,6 +19,7 @@ public:
   initialize() override
   {
     nest::register_node_model< bg_iaf_psc_alpha_2port >( "bg_iaf_psc_alpha_2port" );
+    register_bg_stdp_dopamine_burst_dip_synapse( "bg_stdp_dopamine_burst_dip_synapse" );
   }
 };
 }

@@ -5,5 +5,6 @@
     analysis.py        rates and population rates from spike trains
     authors_format.py  per-episode rates in the authors' text files (read and write)
     runsets.py         groups of run folders (ours or the authors') for figures
+    rng.py             NumPy generators' states as JSON, for checkpoints
     progress.py        progress lines of a running protocol
 """

@@ -19,13 +19,12 @@ from __future__ import annotations
 
 import copy
 from abc import ABC, abstractmethod
-from typing import Any, ClassVar, Mapping
+from typing import Any, ClassVar, Iterable, Mapping
 
 import numpy as np
 
 from ..results.rng import restore_rng, rng_state
-from ..model.schema import Field, Record
-from .config import Fail
+from ..model.schema import Field, Problem, Record
 from .signal import EpisodeOutcome, GroupSignal, RateWindow, SncSignal, baseline_b
 
 # Fields every spiking SNc model shares (units in the key names).
@@ -63,9 +62,10 @@ class DopamineModel(ABC):
 
     # ------------------------------------------------------------------ config
     @classmethod
-    def check_consistency(cls, section: Mapping, fail: Fail) -> None:
-        """Cross-field checks the schema cannot express; call `fail(key, value,
-        allowed)` on a problem. None by default."""
+    def consistency(cls, section: Mapping) -> Iterable[Problem]:
+        """Cross-field checks the schema cannot express: Problems with key paths
+        relative to the section. None by default."""
+        return ()
 
     # ------------------------------------------------------------------ SNc groups
     @property

@@ -29,9 +29,8 @@ from typing import Mapping
 
 import numpy as np
 
-from ..model.schema import Field, Record
+from ..model.schema import Field, Problem, Record
 from .base import TONIC_FIELDS, DopamineModel, response_window
-from .config import Fail
 from .critic import TDCritic
 from .signal import EpisodeOutcome
 from .surprise import SURPRISE_SCHEMA, combined_error, policy, surprise_term
@@ -89,10 +88,10 @@ class RpeModel(DopamineModel):
         return {GROUP: TDCritic(c["learning_rate"], gamma=c["discount"])}
 
     @classmethod
-    def check_consistency(cls, section: Mapping, fail: Fail) -> None:
+    def consistency(cls, section: Mapping):
         if section["max_rate_Hz"] < section["tonic_Hz"]:
-            fail("max_rate_Hz", section["max_rate_Hz"],
-                 f"at least tonic_Hz ({section['tonic_Hz']})")
+            yield Problem("max_rate_Hz", section["max_rate_Hz"],
+                          f"at least tonic_Hz ({section['tonic_Hz']})")
 
     @property
     def groups(self) -> tuple:

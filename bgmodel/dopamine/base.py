@@ -88,6 +88,29 @@ class DopamineModel(ABC):
         neutral (`signal.baseline_b`)."""
         return baseline_b(self.tonic_Hz, self.units)
 
+    # ------------------------------------------------------------------ calibration
+    def reference_burst(self) -> tuple[float, float]:
+        """(rate_Hz, duration_ms) of the group's burst to an unpredicted unit reward:
+        what the STDP amplitudes are calibrated on (bgmodel.model.derive)."""
+        raise NotImplementedError
+
+    def reference_pause(self) -> tuple[float, float]:
+        """(rate_Hz, duration_ms) of the group's pause after a fully predicted unit
+        reward that does not come."""
+        raise NotImplementedError
+
+    def burst_excess_spikes(self) -> float:
+        """Dopamine spikes of the reference burst beyond tonic, over the group's units:
+        the expected integral of (n - b) dt over it."""
+        rate, duration = self.reference_burst()
+        return self.units * (rate - self.tonic_Hz) * duration / 1000.0
+
+    def pause_deficit_spikes(self) -> float:
+        """Dopamine spikes the reference pause withholds, over the group's units: minus
+        the expected integral of (n - b) dt over it."""
+        rate, duration = self.reference_pause()
+        return self.units * (self.tonic_Hz - rate) * duration / 1000.0
+
     # ------------------------------------------------------------------ signals
     def cue_windows(self, pattern: str, stimulus_onset_ms: float) -> dict:
         """Group -> list of RateWindow known before the outcome. None by default."""

@@ -97,6 +97,12 @@ class PhysiologicalModel(DopamineModel):
         return {GROUP: response_window(start, event["duration_ms"], self.tonic_Hz,
                                        event["rate_Hz"] - self.tonic_Hz, float("inf"))}
 
+    def reference_burst(self) -> tuple[float, float]:
+        return float(self.config["burst"]["rate_Hz"]), float(self.config["burst"]["duration_ms"])
+
+    def reference_pause(self) -> tuple[float, float]:
+        return float(self.config["pause"]["rate_Hz"]), float(self.config["pause"]["duration_ms"])
+
     def excess_spikes(self, kind: str) -> float:
         """Excess dopamine spikes of the group's 'burst' or 'pause' (negative)."""
         event = self.config[kind]

@@ -97,6 +97,19 @@ class RpeModel(DopamineModel):
     def groups(self) -> tuple:
         return tuple(self.critics)
 
+    # ------------------------------------------------------------------ calibration
+    def reference_burst(self) -> tuple[float, float]:
+        """Error +1 (an unpredicted unit reward)."""
+        rw = self.config["reward"]
+        rate = min(self.tonic_Hz + rw["burst_gain_Hz_per_value"], self.config["max_rate_Hz"])
+        return float(rate), float(rw["burst_duration_ms"])
+
+    def reference_pause(self) -> tuple[float, float]:
+        """Error -1 (a fully predicted unit reward omitted)."""
+        rw = self.config["reward"]
+        return (float(max(self.tonic_Hz - rw["pause_gain_Hz_per_value"], 0.0)),
+                float(rw["pause_duration_ms"]))
+
     # ------------------------------------------------------------------ errors
     def cue_error(self, group: str, pattern: str) -> float:
         """delta_cue = gamma * V(pattern) of `group`'s critic."""

@@ -69,6 +69,7 @@ def run_protocol(config, folder, resume=False, keep_checkpoints=None):
     from bgmodel.simulator.network import build_network
     net = build_network(derive_network(config))
     rundir = RunDirectory.at(folder)
+    rundir.config_file.write_text(config.to_yaml())  # as the runner does (plots read it)
     proto = Plasticity(config, net, rundir, quiet=True)
     if keep_checkpoints is not None:
         write = proto.write_checkpoint
@@ -209,3 +210,9 @@ def test_the_baseline_makes_tonic_firing_neutral(tmp_path):
           f"b = 0: {equal_zero:.3e}; calibrated sets, b: {calibrated:.3e}")
     assert abs(equal) < 0.2 * abs(equal_zero)
     assert abs(calibrated) < 0.001 * w0 * 4.0 / 60.0
+
+
+def test_plot_run_draws_the_snc_psth_and_the_critic(rpe_run, tmp_path):
+    from bgmodel.plotting.plasticity import plot_run
+    files = plot_run(rpe_run["folder"], tmp_path)
+    assert {f.name for f in files} >= {"trajectory.png", "dopamine.png"}

@@ -97,10 +97,7 @@ def test_unknown_protocol_and_preset_are_errors():
 
 def test_every_shipped_config_file_validates():
     files = sorted(CONFIG_DIR.glob("*.yaml")) + sorted(CONFIG_DIR.glob("*/*.yaml"))
-    # configs/dopamine/ holds overlays of the dopamine layer, whose `dopamine:` section
-    # the schema learns when the layer is wired; until then tests/test_dopamine_config.py
-    # validates them with the layer's own validator.
-    files = [f for f in files if f.parent.name not in ("sweeps", "dopamine")]
+    files = [f for f in files if f.parent.name != "sweeps"]
     lines = validate_files(files)
     assert len(lines) == len(files) and all(line.startswith("ok") for line in lines)
 
@@ -172,3 +169,34 @@ def test_the_schema_names_the_extension_s_neuron():
     from bgmodel.model.schema import TWO_PORT_MODEL
     from bgmodel.simulator import nest_extension
     assert TWO_PORT_MODEL == nest_extension.MODEL
+
+
+@pytest.mark.parametrize("overlay, overrides, path, words", [
+    ("physiological", ["dopamine.tonic_Hz=-1"], "dopamine.tonic_Hz", ">= 0"),
+    ("physiological", ["dopamine.burst.rate_Hz=2"], "dopamine.burst.rate_Hz", "above tonic"),
+    ("rpe", ["dopamine.model=tdlambda"], "dopamine.model", "rule, physiological, rpe"),
+    ("rpe", ["dopamine.critic.learning_rat=0.1"], "dopamine.critic.learning_rat",
+     "unknown key"),
+    ("rpe", ["protocol.reward={kind: bernoulli, p: 1.5, magnitude: 1}"], "protocol.reward.p",
+     "in [0.0, 1.0]"),
+    ("rpe", ["protocol.omission_probes={every: 0, from_episode: 10}"],
+     "protocol.omission_probes.every", ">= 1"),
+])
+def test_dopamine_section_errors_through_the_loader(overlay, overrides, path, words):
+    with pytest.raises(ConfigError) as err:
+        load_config("plasticity", overlays=[f"configs/dopamine/{overlay}.yaml"],
+                    overrides=overrides)
+    assert err.value.path == path and err.value.source == "--set", str(err.value)
+    assert words in str(err.value), str(err.value)
+
+
+def test_a_bad_dopamine_file_names_the_file(tmp_path):
+    bad = write(tmp_path, "mine.yaml", {"dopamine": {"units": 0}})
+    with pytest.raises(ConfigError) as err:
+        load_config("plasticity", overlays=["configs/dopamine/rpe.yaml", bad])
+    assert "mine.yaml" in str(err.value) and err.value.path == "dopamine.units"
+    assert ">= 1" in err.value.allowed
+    # The default is the published rule; a frozen config without the section is `rule`.
+    from bgmodel.dopamine.registry import model_name
+    assert model_name(load_config("plasticity")) == "rule"
+    assert model_name({"simulation": {}}) == "rule"

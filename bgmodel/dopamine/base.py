@@ -19,13 +19,12 @@ from __future__ import annotations
 
 import copy
 from abc import ABC, abstractmethod
-from typing import Any, ClassVar, Mapping
+from typing import Any, ClassVar, Iterable, Mapping
 
 import numpy as np
 
 from ..results.rng import restore_rng, rng_state
-from ..model.schema import Field, Record
-from .config import Fail
+from ..model.schema import Field, Problem, Record
 from .signal import EpisodeOutcome, GroupSignal, RateWindow, SncSignal, baseline_b
 
 # Fields every spiking SNc model shares (units in the key names).
@@ -63,9 +62,10 @@ class DopamineModel(ABC):
 
     # ------------------------------------------------------------------ config
     @classmethod
-    def check_consistency(cls, section: Mapping, fail: Fail) -> None:
-        """Cross-field checks the schema cannot express; call `fail(key, value,
-        allowed)` on a problem. None by default."""
+    def consistency(cls, section: Mapping) -> Iterable[Problem]:
+        """Cross-field checks the schema cannot express: Problems with key paths
+        relative to the section. None by default."""
+        return ()
 
     # ------------------------------------------------------------------ SNc groups
     @property
@@ -87,6 +87,29 @@ class DopamineModel(ABC):
         """Dopamine synapse baseline b (spikes/ms) making this model's tonic firing
         neutral (`signal.baseline_b`)."""
         return baseline_b(self.tonic_Hz, self.units)
+
+    # ------------------------------------------------------------------ calibration
+    def reference_burst(self) -> tuple[float, float]:
+        """(rate_Hz, duration_ms) of the group's burst to an unpredicted unit reward:
+        what the STDP amplitudes are calibrated on (bgmodel.model.derive)."""
+        raise NotImplementedError
+
+    def reference_pause(self) -> tuple[float, float]:
+        """(rate_Hz, duration_ms) of the group's pause after a fully predicted unit
+        reward that does not come."""
+        raise NotImplementedError
+
+    def burst_excess_spikes(self) -> float:
+        """Dopamine spikes of the reference burst beyond tonic, over the group's units:
+        the expected integral of (n - b) dt over it."""
+        rate, duration = self.reference_burst()
+        return self.units * (rate - self.tonic_Hz) * duration / 1000.0
+
+    def pause_deficit_spikes(self) -> float:
+        """Dopamine spikes the reference pause withholds, over the group's units: minus
+        the expected integral of (n - b) dt over it."""
+        rate, duration = self.reference_pause()
+        return self.units * (self.tonic_Hz - rate) * duration / 1000.0
 
     # ------------------------------------------------------------------ signals
     def cue_windows(self, pattern: str, stimulus_onset_ms: float) -> dict:

@@ -24,8 +24,8 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from ..model.schema import Field, Record
-from .config import Fail, probabilities_fail
+from ..model.schema import Field, Problem, Record
+from .config import probability_problems
 from .critic import TDCritic
 from .rpe import COMMON_FIELDS, RpeModel
 
@@ -81,25 +81,27 @@ class DistributionalModel(RpeModel):
     }, doc="distributional reward prediction error", optional=("action_surprise",))
 
     @classmethod
-    def check_consistency(cls, section: Mapping, fail: Fail) -> None:
-        super().check_consistency(section, fail)
+    def consistency(cls, section: Mapping):
+        yield from super().consistency(section)
         taus = section["taus"]
         if not (isinstance(taus, list) and taus
                 and all(isinstance(t, (int, float)) and not isinstance(t, bool)
                         and 0.0 < t < 1.0 for t in taus)):
-            fail("taus", taus, "a non-empty list of numbers in (0, 1)")
+            yield Problem("taus", taus, "a non-empty list of numbers in (0, 1)")
+            return
         lr = section["critic"]["learning_rate"]
         worst = max(max(asymmetric_rates(lr, t)) for t in taus)
         if worst > 1.0:
-            fail("critic.learning_rate", lr, "small enough that 2 * learning_rate * "
-                 f"max(tau, 1 - tau) <= 1 (now {worst})")
+            yield Problem("critic.learning_rate", lr, "small enough that 2 * learning_rate "
+                          f"* max(tau, 1 - tau) <= 1 (now {worst})")
         fractions = section["synapse_fractions"]
         if fractions is not None:
             if not (isinstance(fractions, list)
                     and all(isinstance(f, (int, float)) and not isinstance(f, bool)
                             for f in fractions)):
-                fail("synapse_fractions", fractions, "a list of numbers or null")
-            probabilities_fail(taus, fractions, "synapse_fractions", fail)
+                yield Problem("synapse_fractions", fractions, "a list of numbers or null")
+                return
+            yield from probability_problems(taus, fractions, "synapse_fractions")
 
     def make_critics(self) -> dict:
         lr, gamma = self.config["critic"]["learning_rate"], self.config["critic"]["discount"]

@@ -28,9 +28,8 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from ..model.schema import Field, Record
+from ..model.schema import Field, Problem, Record
 from .base import TONIC_FIELDS, DopamineModel, response_window
-from .config import Fail
 from .signal import EpisodeOutcome, baseline_b  # noqa: F401  (documented entry point)
 
 GROUP = "snc"
@@ -71,13 +70,13 @@ class PhysiologicalModel(DopamineModel):
     }, doc="a tonically firing SNc with bursts and pauses")
 
     @classmethod
-    def check_consistency(cls, section: Mapping, fail: Fail) -> None:
+    def consistency(cls, section: Mapping):
         if section["burst"]["rate_Hz"] <= section["tonic_Hz"]:
-            fail("burst.rate_Hz", section["burst"]["rate_Hz"],
-                 f"a rate above tonic_Hz ({section['tonic_Hz']})")
+            yield Problem("burst.rate_Hz", section["burst"]["rate_Hz"],
+                          f"a rate above tonic_Hz ({section['tonic_Hz']})")
         if section["pause"]["rate_Hz"] >= section["tonic_Hz"]:
-            fail("pause.rate_Hz", section["pause"]["rate_Hz"],
-                 f"a rate below tonic_Hz ({section['tonic_Hz']})")
+            yield Problem("pause.rate_Hz", section["pause"]["rate_Hz"],
+                          f"a rate below tonic_Hz ({section['tonic_Hz']})")
 
     @property
     def groups(self) -> tuple:
@@ -97,6 +96,12 @@ class PhysiologicalModel(DopamineModel):
         start = outcome.reward_time_ms + event["latency_ms"]
         return {GROUP: response_window(start, event["duration_ms"], self.tonic_Hz,
                                        event["rate_Hz"] - self.tonic_Hz, float("inf"))}
+
+    def reference_burst(self) -> tuple[float, float]:
+        return float(self.config["burst"]["rate_Hz"]), float(self.config["burst"]["duration_ms"])
+
+    def reference_pause(self) -> tuple[float, float]:
+        return float(self.config["pause"]["rate_Hz"]), float(self.config["pause"]["duration_ms"])
 
     def excess_spikes(self, kind: str) -> float:
         """Excess dopamine spikes of the group's 'burst' or 'pause' (negative)."""

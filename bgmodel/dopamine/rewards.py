@@ -23,7 +23,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from ..model.schema import ConfigError, source_of
-from .config import probabilities_fail
+from .config import probability_problems, raise_first
 
 KINDS = ("fixed", "bernoulli", "discrete")
 KEYS = {"fixed": ("value",), "bernoulli": ("p", "magnitude"),
@@ -105,7 +105,8 @@ def reward_distribution(section: Mapping, path: str = "reward",
     if not isinstance(probabilities, list):
         fail("probabilities", probabilities, "a list of numbers")
     probabilities = [number(f"probabilities[{i}]", v) for i, v in enumerate(probabilities)]
-    probabilities_fail(values, probabilities, "probabilities", fail)
+    raise_first(probability_problems(values, probabilities, "probabilities"), provenance,
+                path)
     return RewardDistribution(tuple(values), tuple(probabilities))
 
 

@@ -29,9 +29,8 @@ from typing import Mapping
 
 import numpy as np
 
-from ..model.schema import Field, Record
+from ..model.schema import Field, Problem, Record
 from .base import TONIC_FIELDS, DopamineModel, response_window
-from .config import Fail
 from .critic import TDCritic
 from .signal import EpisodeOutcome
 from .surprise import SURPRISE_SCHEMA, combined_error, policy, surprise_term
@@ -89,14 +88,27 @@ class RpeModel(DopamineModel):
         return {GROUP: TDCritic(c["learning_rate"], gamma=c["discount"])}
 
     @classmethod
-    def check_consistency(cls, section: Mapping, fail: Fail) -> None:
+    def consistency(cls, section: Mapping):
         if section["max_rate_Hz"] < section["tonic_Hz"]:
-            fail("max_rate_Hz", section["max_rate_Hz"],
-                 f"at least tonic_Hz ({section['tonic_Hz']})")
+            yield Problem("max_rate_Hz", section["max_rate_Hz"],
+                          f"at least tonic_Hz ({section['tonic_Hz']})")
 
     @property
     def groups(self) -> tuple:
         return tuple(self.critics)
+
+    # ------------------------------------------------------------------ calibration
+    def reference_burst(self) -> tuple[float, float]:
+        """Error +1 (an unpredicted unit reward)."""
+        rw = self.config["reward"]
+        rate = min(self.tonic_Hz + rw["burst_gain_Hz_per_value"], self.config["max_rate_Hz"])
+        return float(rate), float(rw["burst_duration_ms"])
+
+    def reference_pause(self) -> tuple[float, float]:
+        """Error -1 (a fully predicted unit reward omitted)."""
+        rw = self.config["reward"]
+        return (float(max(self.tonic_Hz - rw["pause_gain_Hz_per_value"], 0.0)),
+                float(rw["pause_duration_ms"]))
 
     # ------------------------------------------------------------------ errors
     def cue_error(self, group: str, pattern: str) -> float:

@@ -111,7 +111,18 @@ def dopamine_event(episode, rules: Sequence[DopamineRule], selected: int | None,
 
 
 class RuleDopamine:
-    """The dopamine model of the published runs (see the module docstring)."""
+    """The dopamine model of the published runs (see the module docstring).
+
+    `dopamine.model: rule` selects it; it has no parameters of its own in the
+    `dopamine:` section (its rules are protocol.dopamine.rules, its events snc.events)."""
+
+    name = "rule"
+    schema = Record({}, doc="the published rule: protocol.dopamine.rules decide a burst "
+                    "or dip of snc.events after each episode")
+
+    @classmethod
+    def consistency(cls, section: Mapping):
+        return ()
 
     def __init__(self, rules: Sequence[DopamineRule]):
         self.rules = tuple(rules)

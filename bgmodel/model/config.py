@@ -270,7 +270,12 @@ def validate(data: dict, provenance: Mapping[str, str]) -> None:
     """Check types, ranges, unknown keys, references and the checks of the network's
     and the protocol's schema (bgmodel.model.schema) of a merged config."""
     top = dict(schema.NETWORK_SCHEMA_FIELDS)
-    optional = ("protocol",)
+    optional = ("protocol", "dopamine")
+    if "dopamine" in data:
+        # The section's fields are those of the model it names (bgmodel.dopamine);
+        # absent (a config frozen before the section existed): the published rule.
+        from ..dopamine.registry import section_record
+        top["dopamine"] = section_record(data["dopamine"], provenance)
     if "protocol" in data:
         protocols = schema.protocol_schemas()
         proto = data["protocol"]

@@ -109,16 +109,49 @@ class SncGroup:
     duration_ms: float
 
 
+BURST_DIP_SYNAPSE = "bg_stdp_dopamine_burst_dip_synapse"  # bgmodel's NEST extension
+
+
+@dataclass(frozen=True)
+class SignalPlan:
+    """The spiking SNc of a signal dopamine model (dopamine.model not `rule`).
+
+    Per group, `units` SNc relays firing tonically at `tonic_Hz` (each fed by its own
+    Poisson train of one inhomogeneous_poisson_generator) drive one volume transmitter.
+    The plastic synapses are copies of `synapse_model` with baseline `b` (spikes/ms,
+    units * tonic_Hz / 1000: tonic firing is neutral) and, per cell (D1, D2), the
+    burst set (used while n > b) and the dip set (while n < b) of amplitudes.
+
+    Calibration (docs/dopamine.md): the paper's burst amplitudes times
+    `burst_scale` = rule burst spikes / the model's burst excess spikes, the paper's dip
+    amplitudes negated and times `dip_scale` = rule dip spikes / the model's pause
+    deficit spikes, so that a rewarded (punished) episode changes the weights as much
+    as the rule's burst (dip) at the same eligibility."""
+
+    model: str
+    groups: Mapping[str, str]  # group -> population name
+    units: int
+    tonic_Hz: float
+    b: float
+    synapse_model: str
+    amplitudes: Mapping[str, Mapping[str, float]]  # cell -> A_plus_burst, ..., A_minus_dip
+    calibration: Mapping[str, float]
+
+
 @dataclass(frozen=True)
 class DopaminePlan:
     """SNc groups and volume transmitters, one per dopamine event (in config order:
     the first is where the plastic synapses start), and the plastic synapses' STDP
-    parameters: those common to all, and the amplitudes per event and cell (D1, D2)."""
+    parameters: those common to all, and the amplitudes per event and cell (D1, D2).
+    With a signal model (`signal` set) the events are not built: the spiking SNc of
+    `signal` is."""
 
     groups: Mapping[str, SncGroup]
     deliver_interval: int  # of the volume transmitters (multiples of the min delay)
     stdp_common: Mapping[str, float]
     amplitudes: Mapping[str, Mapping[str, Mapping[str, float]]]  # event -> cell -> A_*
+    model: str = "rule"
+    signal: SignalPlan | None = None
 
 
 @dataclass(frozen=True)
@@ -392,9 +425,14 @@ def derive_populations(cfg: Mapping, seed: int) -> dict:
         pops[name] = Population(name, "input", n, pos,
                                 channel_members(pos, centres, radius, extent),
                                 rate_Hz=inp["rate_Hz"])
-    for event in cfg["snc"]["events"]:
-        name = snc_population(event)
-        pops[name] = Population(name, "snc", cfg["snc"]["neurons_per_event"], None, ())
+    signal = derive_signal(cfg)
+    if signal is None:
+        for event in cfg["snc"]["events"]:
+            name = snc_population(event)
+            pops[name] = Population(name, "snc", cfg["snc"]["neurons_per_event"], None, ())
+    else:
+        for name in signal.groups.values():
+            pops[name] = Population(name, "snc", signal.units, None, ())
     return pops
 
 
@@ -403,8 +441,59 @@ def snc_population(event: str) -> str:
     return f"SNc_{event}"
 
 
+def rule_event_spikes(cfg: Mapping, event: str) -> float:
+    """SNc spikes of one event of the rule (snc.events): relays * rate * duration."""
+    spec = cfg["snc"]["events"][event]
+    return cfg["snc"]["neurons_per_event"] * spec["rate_Hz"] * spec["duration_ms"] / 1000.0
+
+
+def derive_signal(cfg: Mapping) -> SignalPlan | None:
+    """The spiking SNc and burst/dip synapses of a signal dopamine model; None for
+    `rule`. Amplitudes follow the calibration of SignalPlan's docstring."""
+    from ..dopamine.registry import DEFAULT_SECTION, MODELS, make_model
+    section = cfg.get("dopamine", DEFAULT_SECTION)
+    if section["model"] not in MODELS:
+        return None
+    model = make_model(section, np.random.default_rng(0))  # static numbers only
+    if len(model.groups) != 1:
+        raise ValueError(f"dopamine.model {section['model']!r} has {len(model.groups)} SNc "
+                         "groups; the builder wires one group so far (issue 21: one "
+                         "synapse-model copy per group and a synapse partition)")
+    events = cfg["plasticity"]["amplitudes_in_dc"]
+    if not {"burst", "dip"} <= set(events) or not {"burst", "dip"} <= set(cfg["snc"]["events"]):
+        raise ValueError("a signal dopamine model needs the `burst` and `dip` events of "
+                         "plasticity.amplitudes_in_dc and snc.events (its calibration)")
+    burst_excess, pause_deficit = model.burst_excess_spikes(), model.pause_deficit_spikes()
+    rule_burst, rule_dip = rule_event_spikes(cfg, "burst"), rule_event_spikes(cfg, "dip")
+    burst_scale, dip_scale = rule_burst / burst_excess, rule_dip / pause_deficit
+    amplitudes = {}
+    for cell in ("D1", "D2"):
+        burst, dip = stdp_amplitudes(cfg, "burst", cell), stdp_amplitudes(cfg, "dip", cell)
+        amplitudes[cell] = {"A_plus_burst": burst["A_plus"] * burst_scale,
+                            "A_minus_burst": burst["A_minus"] * burst_scale,
+                            "A_plus_dip": -dip["A_plus"] * dip_scale,
+                            "A_minus_dip": -dip["A_minus"] * dip_scale}
+    return SignalPlan(model=section["model"],
+                      groups={g: snc_population(g) for g in model.groups},
+                      units=model.units, tonic_Hz=model.tonic_Hz, b=model.baseline_b(),
+                      synapse_model=BURST_DIP_SYNAPSE, amplitudes=amplitudes,
+                      calibration={"rule_burst_spikes": rule_burst,
+                                   "model_burst_excess_spikes": burst_excess,
+                                   "burst_scale": burst_scale,
+                                   "rule_dip_spikes": rule_dip,
+                                   "model_pause_deficit_spikes": pause_deficit,
+                                   "dip_scale": dip_scale})
+
+
 def derive_dopamine(cfg: Mapping) -> DopaminePlan:
-    """SNc groups, volume transmitters and STDP parameters from `snc` and `plasticity`."""
+    """SNc groups, volume transmitters and STDP parameters from `snc` and `plasticity`
+    (the rule), or the spiking SNc of a signal model (`dopamine`)."""
+    signal = derive_signal(cfg)
+    if signal is not None:
+        common = dict(stdp_common_params(cfg), b=signal.b)
+        return DopaminePlan(groups={}, deliver_interval=cfg["plasticity"]["deliver_interval"],
+                            stdp_common=common, amplitudes={}, model=signal.model,
+                            signal=signal)
     snc = cfg["snc"]
     groups = {event: SncGroup(event, snc_population(event), snc["neurons_per_event"],
                               float(spec["rate_Hz"]), float(spec["duration_ms"]))

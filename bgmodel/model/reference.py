@@ -100,6 +100,23 @@ def section_doc(node: Any) -> str:
     return doc[:1].upper() + doc[1:] + "." if doc else ""
 
 
+def dopamine_sections() -> list:
+    """The `dopamine:` section: one table per model (its fields depend on `model`)."""
+    from ..dopamine.registry import NAMES, model_class
+    from ..dopamine.config import section_schema
+    out = ["## Dopamine models (the `dopamine:` section; overlays configs/dopamine/*.yaml)",
+           "", "The section's fields are those of the model that `model` names "
+           "(docs/dopamine.md); absent, the model is `rule`.", ""]
+    for name in NAMES:
+        record = section_schema(model_class(name), NAMES)
+        out += [f"### `model: {name}`", ""]
+        doc = section_doc(record)
+        if doc:
+            out += [doc, ""]
+        out += table(record, "dopamine") + [""]
+    return out
+
+
 def page() -> str:
     """The whole reference page."""
     out = [HEADER, "## The network (configs/network.yaml)", ""]
@@ -111,6 +128,7 @@ def page() -> str:
         out += table(node, name) + [""]
     out += ["Checked beyond the fields:", ""]
     out += [f"- {' '.join(check.__doc__.split())}" for check in schema.NETWORK_CHECKS] + [""]
+    out += dopamine_sections()
     out += ["## Protocols (configs/protocols/*.yaml, the `protocol:` section)", ""]
     for name, record in sorted(schema.protocol_schemas().items()):
         out += [f"### `{name}`", ""]

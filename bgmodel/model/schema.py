@@ -233,11 +233,17 @@ def validate_tree(spec: Any, data: Any, provenance: Mapping[str, str]) -> None:
     records' checks; raise ConfigError at the first problem."""
     later: list = []
     check(spec, data, "", provenance, later)
+    run_later(later, provenance, data)
+
+
+def run_later(later: list, provenance: Mapping[str, str], root: Mapping) -> None:
+    """Check the references and run the records' checks that `check` put in `later`
+    (after every type is known right); raise ConfigError at the first problem."""
     for kind, node, value, path in later:
         if kind == "ref":
-            _check_ref(node, value, path, provenance, data)
+            _check_ref(node, value, path, provenance, root)
         else:
-            for problem in node(value, data):
+            for problem in node(value, root):
                 raise ConfigError(source_of(provenance, problem.path), problem.path,
                                   problem.value, problem.allowed)
 

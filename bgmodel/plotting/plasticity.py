@@ -5,7 +5,12 @@
                  GPi rates of the competing channels; GPi(ch1) - GPi(ch2) with the
                  dopamine events delivered; D1 and D2 MSN rates of the two channels;
                  mean plastic weight onto those D1 and D2 MSNs
-It reads results/episodes.csv only, so it works on a run that is still going.
+    dopamine     with a signal dopamine model (results/snc_spikes.npz): the SNc
+                 population's PSTH aligned on stimulus onset and on reward time,
+                 early episodes against late ones, and the critic's value and error
+                 per episode (rpe)
+It reads results/ only, so it works on a run that is still going (snc_spikes.npz is
+written at checkpoints).
 """
 from __future__ import annotations
 
@@ -122,4 +127,70 @@ def plot_run(run_dir, out_dir=None) -> list[Path]:
         raise ValueError(f"{table_path}: no episode written yet")
     out = Path(out_dir) if out_dir else run_dir / "figures"
     fig = draw_trajectory(table, _competing(run_dir), title=run_dir.name)
-    return style.save(fig, out / "trajectory")
+    files = style.save(fig, out / "trajectory")
+    spikes = run_dir / "results" / "snc_spikes.npz"
+    if spikes.is_file():
+        proto = yaml.safe_load((run_dir / "config.yaml").read_text())["protocol"]
+        fig = draw_dopamine(table, dict(np.load(spikes)), proto, title=run_dir.name)
+        files += style.save(fig, out / "dopamine")
+    return files
+
+
+def snc_psth(times_ms: np.ndarray, align_ms: np.ndarray, units: int, start_ms: float,
+             stop_ms: float, bin_ms: float) -> tuple[np.ndarray, np.ndarray]:
+    """Mean rate per SNc unit (Hz) in bins around each alignment time: (bin centres,
+    rates)."""
+    edges = np.arange(start_ms, stop_ms + bin_ms / 2, bin_ms)
+    counts = np.zeros(len(edges) - 1)
+    for t in align_ms:
+        counts += np.histogram(times_ms - t, bins=edges)[0]
+    rate = counts / max(len(align_ms), 1) / max(units, 1) / (bin_ms / 1000.0)
+    return (edges[:-1] + edges[1:]) / 2, rate
+
+
+def early_late(table: dict, fraction: float = 0.2) -> tuple[np.ndarray, np.ndarray]:
+    """Start times of the first and last `fraction` of the episodes with an outcome in
+    the first phase (CS+ in the paper's protocol)."""
+    first_phase = table["phase"] == table["phase"][0]
+    with_outcome = first_phase & (table["rewarded_channel"] >= 0)
+    starts = table["t_start_ms"][with_outcome]
+    n = max(1, int(round(len(starts) * fraction)))
+    return starts[:n], starts[-n:]
+
+
+def draw_dopamine(table: dict, spikes: dict, proto: dict, title: str = "", bin_ms=25.0):
+    """SNc PSTHs (onset- and reward-aligned, early vs late) and the critic per episode."""
+    groups = sorted(k[:-4] for k in spikes if k.endswith("_ids"))
+    reward_ms = proto["stimulus_ms"] + proto["pause_after_stimulus_ms"]
+    early, late = early_late(table)
+    with style.context():
+        fig, axes = style.figure(3, 1, figsize=(7.5, 7.5))
+        for g in groups:
+            times = spikes[f"{g}_times_ms"]
+            units = int(spikes[f"{g}_ids"].max()) + 1 if len(times) else 1
+            for ax, offset, label in ((axes[0], 0.0, "stimulus onset"),
+                                      (axes[1], reward_ms, "reward time")):
+                for starts, name, colour in ((early, "early", "0.6"), (late, "late", "k")):
+                    x, r = snc_psth(times, starts + offset, units, -300.0, 800.0, bin_ms)
+                    ax.step(x, r, where="mid", color=colour, lw=1.0,
+                            label=f"{g} {name} ({len(starts)} episodes)")
+                ax.axvline(0.0, color="0.5", lw=0.6, ls=":")
+                ax.set_xlabel(f"time from {label} (ms)")
+                ax.set_ylabel("SNc rate per unit (Hz)")
+                ax.legend(loc="upper right", frameon=False, fontsize=7)
+        ax = axes[2]
+        ep = table["episode"]
+        value_cols = [c for c in table if c.startswith("value_")]
+        for col in value_cols:
+            ax.plot(ep, table[col], lw=1.0, label=col)
+            rpe = "rpe_" + col[len("value_"):]
+            ax.plot(ep, table[rpe], lw=0.8, ls="--", label=rpe)
+        if not value_cols:
+            ax.plot(ep, table["reward"], lw=0.8, label="reward")
+        ax.axhline(0.0, color="0.5", lw=0.6)
+        ax.set_xlabel("episode")
+        ax.set_ylabel("critic value / error")
+        ax.legend(loc="lower right", frameon=False, fontsize=7)
+        if title:
+            fig.suptitle(title, fontsize=9)
+    return fig

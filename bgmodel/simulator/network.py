@@ -100,7 +100,8 @@ class Network:
             "rng_seed": self.seed,
             "print_time": False,
         })
-        if self.plan.simulation.neuron_model == nest_extension.MODEL:
+        if (self.plan.simulation.neuron_model == nest_extension.MODEL
+                or self.plan.dopamine.signal is not None):
             install_extension()
 
     # ------------------------------------------------------------------ create
@@ -129,6 +130,9 @@ class Network:
 
     def _create_dopamine(self) -> None:
         dopamine = self.plan.dopamine
+        if dopamine.signal is not None:
+            self._create_signal_snc()
+            return
         for event, group in dopamine.groups.items():
             snc = nest.Create(RELAY_MODEL, group.neurons)
             drive = nest.Create("poisson_generator", params={"rate": 0.0})
@@ -144,6 +148,50 @@ class Network:
             if model not in nest.synapse_models:
                 nest.CopyModel("stdp_dopamine_synapse", model, dict(dopamine.stdp_common))
         self.set_dopamine_event(first)
+
+    def _create_signal_snc(self) -> None:
+        """A signal model's SNc: per group, `units` parrots, each fed by its own Poisson
+        train from one inhomogeneous_poisson_generator (every target of a generator
+        gets an independent train), all into the group's volume transmitter; the
+        plastic synapses are burst/dip synapse copies on that transmitter. The units
+        fire tonically from the start (warm-up included) until `set_snc_steps`."""
+        dopamine = self.plan.dopamine
+        signal = dopamine.signal
+        h = self.plan.simulation.resolution_ms
+        for group, population in signal.groups.items():
+            snc = nest.Create(RELAY_MODEL, signal.units)
+            drive = nest.Create("inhomogeneous_poisson_generator",
+                                params={"rate_times": [h], "rate_values": [signal.tonic_Hz],
+                                        "allow_offgrid_times": True})
+            vt = nest.Create("volume_transmitter",
+                             params={"deliver_interval": dopamine.deliver_interval})
+            nest.Connect(drive, snc, "all_to_all")
+            nest.Connect(snc, vt, "all_to_all")
+            self.nodes[population] = snc
+            self.snc_drive[group] = drive
+            self.volume_transmitters[group] = vt
+        (group,) = signal.groups  # one group (derive refuses more)
+        for key, model in PLASTIC_MODEL.items():
+            cell = key.split("_")[1]
+            params = {**dopamine.stdp_common, **signal.amplitudes[cell],
+                      "volume_transmitter": self.volume_transmitters[group]}
+            if model not in nest.synapse_models:
+                nest.CopyModel(signal.synapse_model, model, params)
+            else:
+                nest.SetDefaults(model, params)
+        self.dopamine_event = None
+
+    def set_snc_steps(self, group: str, times_ms, rates_Hz) -> None:
+        """Signal models: group `group`'s units fire at rates_Hz[k] from times_ms[k]
+        (absolute ms) until the next time, the last rate onwards. Times not after now
+        take effect one step from now (NEST's generator needs future times; until then
+        the rate programmed before holds)."""
+        now, h = self.time_ms, self.plan.simulation.resolution_ms
+        times = np.maximum(np.asarray(times_ms, dtype=float), now + h)
+        rates = np.asarray(rates_Hz, dtype=float)
+        keep = np.append(times[1:] > times[:-1], True)  # of equal times, the last rate
+        self.snc_drive[group].set(rate_times=times[keep].tolist(),
+                                  rate_values=rates[keep].tolist())
 
     def set_dopamine_event(self, event: str) -> None:
         """Route the plastic synapses to `event`'s volume transmitter and amplitudes."""

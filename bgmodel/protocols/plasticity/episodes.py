@@ -8,6 +8,8 @@ One row per episode, one column per quantity (the episode is the observation):
     selected_channel            lowest GPi rate among the competing channels (-1: none)
     dopamine_event              the event SNc delivered after the episode, or "none"
     snc_spikes_<event>          SNc spikes of each event's relays during the episode
+    (signal dopamine models instead: rewarded_channel, reward, rewarded, omitted, the
+    model's record and snc_<group>_<window>: bgmodel.protocols.plasticity.signal_dopamine)
     w_<MSN_D1|MSN_D2>_ch<c>     mean plastic weight onto those MSNs after the episode
     eta_applied                 whether striatum.eta has been applied (at or before it)
     wall_s, simulate_s          wall-clock time of the episode, of which in NEST.Simulate
@@ -30,7 +32,8 @@ import numpy as np
 
 from ...results.rundir import atomic_write_text
 
-TEXT_COLUMNS = ("phase", "pattern", "stdp_event", "dopamine_event")
+# (chooser, snc_response: columns of signal dopamine models)
+TEXT_COLUMNS = ("phase", "pattern", "stdp_event", "dopamine_event", "chooser", "snc_response")
 NO_SELECTION = -1
 
 

@@ -24,6 +24,9 @@ and
                         (bgmodel.protocols.plasticity.checkpoint); `bgmodel resume RUN` continues from it
     summary.json        means over protocol.summary_windows, dopamine counts, eta,
                         wall time per episode, at the end
+    snc_spikes.npz      with a signal dopamine model (dopamine.model not rule): every SNc
+                        spike of the episodes, at checkpoints (signal_dopamine.py, which
+                        also says how such a model runs the episode)
 """
 from __future__ import annotations
 
@@ -31,6 +34,7 @@ import time
 
 import numpy as np
 
+from ...dopamine.registry import is_signal_model
 from ...dopamine.rule import RuleDopamine, RuleOutcome
 from ...model.channel_input import sample_stimulated_relays, stimulus_key
 from ...model.derive import MSN_D1, MSN_D2
@@ -46,6 +50,7 @@ from .checkpoint import Checkpoint, SynapseState, load_checkpoint, save_checkpoi
 from .episodes import (NO_SELECTION, EpisodeTable, rate_column, table_columns,
                        weight_column, window_means)
 from .schedule import Episode, build_schedule, episode_times, selected_channel
+from .signal_dopamine import SNC_SPIKES, SignalDopamine
 
 SELECTION_POPULATION = "GPi"
 CHECKPOINT = "checkpoint.npz"
@@ -71,6 +76,11 @@ class Plasticity(ProtocolBase):
         self.weight_channels = tuple(self.proto["weight_summary"]["channels"])
         self.recorded = recorded_populations(self.plan, self.read + (SELECTION_POPULATION,))
         self.recorded += [self.snc[e].population for e in self.events]
+        self.signal: SignalDopamine | None = None
+        if is_signal_model(self.config):
+            groups = self.plan.dopamine.signal.groups
+            self.signal = SignalDopamine(self.config, groups, self.times, self.competing)
+            self.recorded += list(groups.values())
         # Seeded by the run's seed: the same relays and weight sample on every rebuild.
         self.rng = np.random.default_rng([self.config["simulation"]["seed"], 0x9A57])
         self.sampled: dict[tuple[str, int], np.ndarray] = {}
@@ -83,9 +93,11 @@ class Plasticity(ProtocolBase):
         # and simulates the warm-up only, so its episodes start that much earlier in
         # NEST than in the protocol (episodes.csv's t_start_ms is protocol time).
         self.time_offset_ms = 0.0
-        self.table = EpisodeTable(rundir.results / TABLE, table_columns(
-            self.proto["stimulated_inputs"], self.competing, self.read, self.readout,
-            self.events, self.weight_channels), writes=rundir.writes)
+        columns = table_columns(self.proto["stimulated_inputs"], self.competing, self.read,
+                                self.readout, self.events, self.weight_channels)
+        if self.signal is not None:
+            columns += self.signal.columns()
+        self.table = EpisodeTable(rundir.results / TABLE, columns, writes=rundir.writes)
         self.authors: EpisodeWriter | None = None
 
     # ------------------------------------------------------------------ set-up
@@ -143,8 +155,12 @@ class Plasticity(ProtocolBase):
         plastic = SynapseState(src, tgt, synapse_io.gathered_weights(self.all_plastic))
         state = {"episodes_done": episodes_done, "rng": rng_state(self.rng),
                  "input_rngs": {k: rng_state(r) for k, r in self._input_rngs().items()}}
+        if self.signal is not None:
+            state["dopamine_model"] = self.signal.state()
         if not self.rundir.writes:
             return
+        if self.signal is not None:
+            self.signal.save_spikes(self.rundir.results / SNC_SPIKES)
         save_checkpoint(self.rundir.results / CHECKPOINT,
                         Checkpoint(episodes_done, plastic, self.eta_applied, state))
 
@@ -168,6 +184,8 @@ class Plasticity(ProtocolBase):
             self.apply_eta()
         if "rng" in cp.state:
             restore_rng(self.rng, cp.state["rng"])
+        if self.signal is not None:
+            self.signal.load_state(cp.state["dopamine_model"])
         rngs = self._input_rngs()
         for name, st in cp.state.get("input_rngs", {}).items():
             if name in rngs:
@@ -182,8 +200,10 @@ class Plasticity(ProtocolBase):
         t_wall, t_cpu = time.perf_counter(), time.process_time()
         t0 = self.net.time_ms
         stim_stop = t0 + self.times.stimulus_ms
-        if self.net.dopamine_event != ep.stdp_event:
+        if self.signal is None and self.net.dopamine_event != ep.stdp_event:
             self.net.set_dopamine_event(ep.stdp_event)
+        if self.signal is not None:
+            self.program_snc(self.signal.cue_steps(ep), t0)
         row = {"episode": ep.index, "phase": ep.phase, "task": ep.task, "pattern": ep.pattern,
                "probe": ep.probe, "stdp_event": ep.stdp_event,
                "t_start_ms": t0 + self.time_offset_ms}
@@ -202,8 +222,11 @@ class Plasticity(ProtocolBase):
         gpi = population_channel_rates(self.plan, spikes, SELECTION_POPULATION, self.competing,
                                        t0, stim_stop)
         selected = selected_channel(gpi, self.competing)
-        event = self.dopamine.event(RuleOutcome(ep, selected, rates, self.readout))
-        if event is not None:
+        if self.signal is not None:
+            outcome, event = self.signal_outcome(ep, selected, gpi, t0)
+        else:
+            event = self.dopamine.event(RuleOutcome(ep, selected, rates, self.readout))
+        if event is not None and self.signal is None:
             if self.net.dopamine_event != event:
                 self.net.set_dopamine_event(event)
             snc = self.snc[event]
@@ -215,6 +238,9 @@ class Plasticity(ProtocolBase):
         self.net.simulate(self.times.after_decision_ms)
         simulate_s += time.perf_counter() - t_sim
         tail = self.take_all_spikes()
+        if self.signal is not None:
+            row.update(self.signal.record(ep, outcome, (spikes, tail), t0, self.time_offset_ms))
+            self.signal.update(outcome)
         for e in self.events:
             name = self.snc[e].population
             row[f"snc_spikes_{e}"] = len(spikes[name].times) + len(tail[name].times)
@@ -229,6 +255,25 @@ class Plasticity(ProtocolBase):
         row["wall_s"] = time.perf_counter() - t_wall
         row["cpu_s"] = time.process_time() - t_cpu
         return row, rates
+
+    # ------------------------------------------------------------------ signal models
+    def program_snc(self, steps: dict, t0: float) -> None:
+        """Program each SNc group's rate steps (times from the episode start `t0`)."""
+        for group, (times, rates) in steps.items():
+            self.net.set_snc_steps(group, t0 + times, rates)
+
+    def signal_outcome(self, ep: Episode, selected, gpi, t0: float):
+        """The outcome of a signal model's episode, programmed from the decision on;
+        returns it and the response at reward time. striatum.eta applies at the first
+        unrewarded outcome in a phase routed to protocol.dopamine.eta_at_first (the
+        rule's dip: CS-)."""
+        outcome = self.signal.outcome(ep, selected, gpi)
+        steps, response = self.signal.outcome_steps(outcome)
+        self.program_snc(steps, t0)
+        if (outcome.has_outcome and not outcome.rewarded and not self.eta_applied
+                and ep.stdp_event == self.proto["dopamine"]["eta_at_first"]):
+            self.apply_eta()
+        return outcome, (None if response == "none" else response)
 
     def record_episode(self, ep: Episode, row: dict, rates: dict) -> None:
         """Write the episode to episodes.csv and the authors' files."""
@@ -258,6 +303,9 @@ class Plasticity(ProtocolBase):
             self.table.resume(start)
         else:
             self.table.write()
+        if self.signal is not None and resume:
+            self.signal.resume_spikes(self.rundir.results / SNC_SPIKES,
+                                      self.proto["warmup_ms"] + start * self.times.period_ms)
         return checkpoint
 
     def run(self, resume: bool = False) -> dict:

@@ -12,8 +12,9 @@ from __future__ import annotations
 from typing import Iterable, Mapping
 
 from ...dopamine import rule
-from ...model.schema import (Field, ListOf, MapOf, Problem, Record, Ref, num, pos,
-                             register_protocol)
+from ...dopamine.rewards import reward_distribution
+from ...model.schema import (ConfigError, Field, ListOf, MapOf, Problem, Record, Ref, num,
+                             pos, register_protocol)
 from ..common import SAMPLED_RELAYS, STIMULATED_INPUTS, populations
 from .schedule import phases_in_order
 
@@ -70,6 +71,15 @@ def check_dopamine_timing(proto: Mapping, root: Mapping) -> Iterable[Problem]:
             yield Problem(f"snc.events.{name}.duration_ms", event["duration_ms"],
                           f"at most dopamine_window_ms + pause_after_dopamine_ms ({room} ms), "
                           "so that dopamine ends inside its episode")
+
+
+def check_reward(proto: Mapping, root: Mapping) -> Iterable[Problem]:
+    """protocol.reward is a reward distribution (bgmodel.dopamine.rewards)."""
+    if "reward" in proto:
+        try:
+            reward_distribution(proto["reward"], "protocol.reward")
+        except ConfigError as err:
+            yield Problem(err.path, err.value, err.allowed)
 
 
 SCHEMA = Record({
@@ -137,6 +147,17 @@ SCHEMA = Record({
                              "episode windows averaged in summary.json, by name"),
     "checkpoint_every_episodes": Field("int", "episodes between checkpoints of the "
                                        "plastic weights and protocol state", minimum=1),
+    "reward": Field("any", "with a signal dopamine model (dopamine.model not rule): the "
+                    "reward paid when the rewarded channel (the strongest input of the "
+                    "episode's pattern) is selected, {kind: fixed, value}, {kind: "
+                    "bernoulli, p, magnitude} or {kind: discrete, values, probabilities}, "
+                    "drawn from the run's seed (absent: fixed 1)"),
+    "omission_probes": Record({
+        "every": Field("int", "every this many episodes from from_episode ...", minimum=1),
+        "from_episode": Field("int", "... a reward the task would pay is withheld "
+                              "(an omission probe)", minimum=0),
+    }, doc="with a signal dopamine model: reward omission probes late in learning"),
 }, doc="the plasticity protocol (configs/protocols/plasticity.yaml)",
-    checks=(check_channels_and_patterns, check_phases, check_dopamine_timing))
+    optional=("reward", "omission_probes"),
+    checks=(check_channels_and_patterns, check_phases, check_dopamine_timing, check_reward))
 register_protocol("plasticity", SCHEMA)

@@ -1,0 +1,199 @@
+"""The plasticity protocol with a signal dopamine model (bgmodel.dopamine), without NEST.
+
+With `dopamine.model` other than `rule`, SNc fires tonically all the time and every
+episode runs the model's interface (docs/dopamine.md) in this order:
+
+1. at the episode start, the cue signal (`cue_signal`) is programmed;
+2. after the decision, the task's outcome (`outcome`): the rewarded channel is the
+   competing channel with the strongest input of the episode's pattern (none: a tie,
+   e.g. no input, gives no outcome); an episode without dopamine (a probe, the last
+   episodes of the phases) has no outcome either. When the rewarded channel is
+   selected the reward is drawn from protocol.reward (absent: fixed 1) with the model's
+   Generator (seeded from the run's seed, one draw per episode with an outcome,
+   whatever was selected); on an omission probe (protocol.omission_probes: episodes
+   from_episode, from_episode + every, ...) a reward the task would pay is withheld;
+3. `episode_signal(outcome)` is programmed from the decision on, `episode_record` and
+   the SNc spike counts go to episodes.csv, then the model learns (`update`).
+
+SNc spike counts per group, in windows of length W = protocol.pause_after_stimulus_ms
+(default 500 ms) from the episode start: `snc_<g>_stimulus` [0, W) (the CS response),
+`snc_<g>_baseline` [stimulus_ms, stimulus_ms + W) (tonic in every model: it ends at the
+reward time) and `snc_<g>_reward` [R, R + W), R the reward time (the dopamine window's
+start, where the decision is taken). `dopamine_event` is `burst` or `pause` when the
+signal's first window at or after the reward time is above or below tonic, else
+`none`. Every SNc spike of the episodes is kept (results/snc_spikes.npz, written at
+checkpoints).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from ...dopamine.registry import make_model
+from ...dopamine.rewards import reward_distribution
+from ...dopamine.signal import EpisodeOutcome, SncSignal
+from ...results.rundir import atomic_save_npz
+from .schedule import Episode, EpisodeTimes
+
+SNC_SPIKES = "snc_spikes.npz"
+WINDOWS = ("stimulus", "baseline", "reward")
+DEFAULT_REWARD = {"kind": "fixed", "value": 1.0}
+
+
+def rewarded_channel(ep: Episode, competing: Sequence[int]) -> int | None:
+    """The competing channel with the strictly strongest input, or None."""
+    top = max(ep.input_Hz)
+    winners = [c for c, r in zip(competing, ep.input_Hz) if r == top]
+    return int(winners[0]) if len(winners) == 1 and top > 0 else None
+
+
+def is_omission_probe(index: int, probes: Mapping | None) -> bool:
+    """Whether episode `index` is an omission probe of protocol.omission_probes."""
+    if not probes or index < probes["from_episode"]:
+        return False
+    return (index - probes["from_episode"]) % probes["every"] == 0
+
+
+def response_kind(signal: SncSignal, group: str, reward_time_ms: float | None) -> str:
+    """'burst', 'pause' or 'none': the first window of `group` at or after the reward
+    time against tonic."""
+    if reward_time_ms is None:
+        return "none"
+    sig = signal[group]
+    for w in sig.windows:
+        if w.start_ms >= reward_time_ms:
+            return "burst" if w.rate_Hz > sig.tonic_Hz else "pause"
+    return "none"
+
+
+class SignalDopamine:
+    """One run's dopamine model, task and SNc spike store (see the module docstring).
+
+    Parameters
+    ----------
+    config : Mapping
+        The validated configuration (its `dopamine:` and `protocol:` sections).
+    populations : Mapping
+        SNc group -> population name (NetworkPlan.dopamine.signal.groups).
+    times : EpisodeTimes
+    competing : sequence of int
+    """
+
+    def __init__(self, config: Mapping, populations: Mapping[str, str], times: EpisodeTimes,
+                 competing: Sequence[int]):
+        proto = config["protocol"]
+        seed = config["simulation"]["seed"]
+        self.model = make_model(config["dopamine"], np.random.default_rng([seed, 0xDA]))
+        self.reward = reward_distribution(proto.get("reward", DEFAULT_REWARD),
+                                          "protocol.reward")
+        self.omission = proto.get("omission_probes")
+        self.populations = dict(populations)
+        self.times = times
+        self.competing = tuple(competing)
+        self.window_ms = float(proto["pause_after_stimulus_ms"])
+        self.spikes: dict = {g: ([], []) for g in self.model.groups}
+
+    # ------------------------------------------------------------------ table
+    def columns(self) -> list[str]:
+        """Columns this adds to episodes.csv."""
+        cols = ["rewarded_channel", "reward", "rewarded", "omitted"]
+        probe = EpisodeOutcome(0, "pattern", 0.0, 1.0, self.competing[0],
+                               competing_channels=self.competing,
+                               gpi_Hz=tuple(0.0 for _ in self.competing))
+        cols += [c for c in self.model.episode_record(probe) if c not in cols]
+        cols += [f"snc_{g}_{w}" for g in self.model.groups for w in WINDOWS]
+        return cols
+
+    # ------------------------------------------------------------------ episode
+    def cue_steps(self, ep: Episode) -> dict:
+        """Group -> (times from the episode start, rates) of the cue signal."""
+        sig = self.model.cue_signal(ep.pattern, 0.0)
+        return {g: sig.rate_steps(g, self.times.period_ms) for g in self.model.groups}
+
+    def outcome(self, ep: Episode, selected: int | None, gpi_Hz: Sequence[float]
+                ) -> EpisodeOutcome:
+        """The task's outcome of the episode (draws the reward; see the docstring)."""
+        target = rewarded_channel(ep, self.competing)
+        common = dict(episode=ep.index, pattern=ep.pattern, stimulus_onset_ms=0.0,
+                      selected_channel=selected, competing_channels=self.competing,
+                      gpi_Hz=tuple(float(r) for r in gpi_Hz))
+        if not ep.dopamine_allowed or target is None:
+            return EpisodeOutcome(reward_time_ms=None, **common)
+        drawn = float(self.reward.draw(self.model.rng))
+        if selected != target:
+            return EpisodeOutcome(reward_time_ms=self.times.dopamine_start_ms, **common)
+        if is_omission_probe(ep.index, self.omission) and drawn > 0:
+            return EpisodeOutcome(reward_time_ms=self.times.dopamine_start_ms, omitted=True,
+                                  **common)
+        return EpisodeOutcome(reward_time_ms=self.times.dopamine_start_ms, reward=drawn,
+                              rewarded=drawn > 0, **common)
+
+    def outcome_steps(self, outcome: EpisodeOutcome) -> tuple[dict, str]:
+        """Group -> (times from the episode start, rates) of the episode signal from the
+        decision on, and the response at reward time ('burst', 'pause', 'none')."""
+        sig = self.model.episode_signal(outcome)
+        decision = self.times.before_decision_ms
+        steps = {g: sig.rate_steps(g, self.times.period_ms, from_ms=decision)
+                 for g in self.model.groups}
+        return steps, response_kind(sig, self.model.groups[0], outcome.reward_time_ms)
+
+    def record(self, ep: Episode, outcome: EpisodeOutcome, spikes: Sequence[Mapping],
+               t0: float, offset_ms: float) -> dict:
+        """The row's columns: the outcome, the model's record and the SNc counts per
+        window; keeps the episode's SNc spikes (protocol time = `offset_ms` + network
+        time) for snc_spikes.npz."""
+        target = rewarded_channel(ep, self.competing) if outcome.has_outcome else None
+        row = {"rewarded_channel": -1 if target is None else target,
+               "reward": float(outcome.reward), "rewarded": outcome.rewarded,
+               "omitted": outcome.omitted}
+        row.update(self.model.episode_record(outcome))
+        reward_time = self.times.dopamine_start_ms
+        starts = {"stimulus": 0.0, "baseline": self.times.stimulus_ms, "reward": reward_time}
+        for g, population in self.populations.items():
+            senders = np.concatenate([s[population].senders for s in spikes])
+            times = np.concatenate([s[population].times for s in spikes])
+            for w, start in starts.items():
+                a = t0 + start
+                row[f"snc_{g}_{w}"] = int(np.count_nonzero((times >= a)
+                                                           & (times < a + self.window_ms)))
+            ids, ts = self.spikes[g]
+            ids.append(senders.astype(np.uint32))
+            ts.append(times.astype(np.float64) + offset_ms)
+        return row
+
+    def update(self, outcome: EpisodeOutcome) -> None:
+        self.model.update(outcome)
+
+    # ------------------------------------------------------------------ state and files
+    def state(self) -> dict:
+        return self.model.state()
+
+    def load_state(self, state: Mapping) -> None:
+        self.model.load_state(state)
+
+    def spike_arrays(self) -> dict:
+        """`<group>_ids` (uint32, unit index) and `<group>_times_ms` (float64, protocol
+        time) of every SNc spike kept."""
+        out = {}
+        for g, (ids, ts) in self.spikes.items():
+            out[f"{g}_ids"] = np.concatenate(ids) if ids else np.zeros(0, np.uint32)
+            out[f"{g}_times_ms"] = np.concatenate(ts) if ts else np.zeros(0, np.float64)
+        return out
+
+    def save_spikes(self, path: Path) -> None:
+        """Write snc_spikes.npz atomically."""
+        atomic_save_npz(path, **self.spike_arrays())
+
+    def resume_spikes(self, path: Path, before_ms: float) -> None:
+        """Keep the spikes of an earlier run's file before protocol time `before_ms`
+        (the resumed episode's start)."""
+        if not path.is_file():
+            return
+        with np.load(path) as data:
+            for g in self.spikes:
+                times = data[f"{g}_times_ms"]
+                keep = times < before_ms
+                self.spikes[g] = ([data[f"{g}_ids"][keep]], [times[keep]])
+

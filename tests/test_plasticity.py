@@ -442,12 +442,51 @@ def test_finished_run_is_extended_by_resume_episodes(tmp_path, repo):
     assert load_checkpoint(run / "results" / "checkpoint.npz").episodes_done == 5
 
 
-def test_plot_run_draws_the_trajectory(loop, tmp_path):
+def test_plot_run_draws_the_trajectory(loop, tmp_path, monkeypatch):
+    from bgmodel.plotting import style
     from bgmodel.plotting.plasticity import plot_run
     from bgmodel.results.rundir import atomic_write_text
 
     rundir = loop["rundir"]
     atomic_write_text(rundir.config_file, loop["config"].to_yaml())
+    figures = []
+    save = style.save
+
+    def keep(fig, *args, **kw):
+        figures.append(fig)
+        return save(fig, *args, **kw)
+
+    monkeypatch.setattr(style, "save", keep)
     written = plot_run(rundir.path, tmp_path)
     assert sorted(p.name for p in written) == ["trajectory.pdf", "trajectory.png"]
     assert all(p.stat().st_size > 1000 for p in written)
+    # The lines are episodes.csv's columns, each against the episode.
+    table = read_episodes(rundir.results / "episodes.csv")
+    (fig,) = figures
+    gpi, contrast, msn, weights = fig.axes[:4]
+
+    def lines(ax):
+        out = {}
+        for line in ax.get_lines():
+            if not line.get_label().startswith("_"):
+                np.testing.assert_array_equal(line.get_xdata(), table["episode"])
+                out[line.get_label()] = np.asarray(line.get_ydata(), dtype=float)
+        return out
+
+    assert lines(gpi).keys() == {"ch1", "ch2"}
+    for c in (1, 2):
+        np.testing.assert_array_equal(lines(gpi)[f"ch{c}"], table[f"GPi_ch{c}_Hz"])
+    (diff,) = [l for l in contrast.get_lines() if len(l.get_xdata()) == len(table["episode"])]
+    np.testing.assert_array_equal(diff.get_ydata(), table["GPi_ch1_Hz"] - table["GPi_ch2_Hz"])
+    for ax, column in ((msn, "MSN_{cell}_ch{c}_Hz"), (weights, "w_MSN_{cell}_ch{c}")):
+        drawn = lines(ax)
+        assert len(drawn) == 4
+        for cell in ("D1", "D2"):
+            for c in (1, 2):
+                np.testing.assert_array_equal(drawn[f"{cell} ch{c}"],
+                                              table[column.format(cell=cell, c=c)])
+    # dopamine markers at the episodes that got the event
+    for event in ("burst", "dip"):
+        (marks,) = [m for m in contrast.collections if m.get_label() == f"dopamine {event}"]
+        np.testing.assert_array_equal(marks.get_offsets()[:, 0],
+                                      table["episode"][table["dopamine_event"] == event])

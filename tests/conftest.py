@@ -44,7 +44,7 @@ def notices(request) -> list:
 NOTICES_KEY = pytest.StashKey[list]()
 NEST_MPI_NOT_RUN = (
     "NOT RUN: tests/nest_mpi (one network over 2 MPI ranks against one process: resting "
-    "state and plasticity) needs NEST built with MPI, which PyPI's "
+    "state, plasticity and action selection) needs NEST built with MPI, which PyPI's "
     "NEST is not. Run it with `make test-nest-mpi` (builds NEST with MPI into "
     "build/venv-mpi, about 15 min the first time).")
 

@@ -217,3 +217,77 @@ def test_run_command_and_plots(tmp_path):
                              for ext in ("png", "pdf"))
     for p in (run_dir / "figures").iterdir():
         assert p.stat().st_size > 5000, p
+
+
+def test_figures_plot_the_run_tables(stepped, tmp_path, monkeypatch):
+    """The maps and the contrast plot show results/rates.csv and selection.csv: each
+    cell at its (channel 1, channel 2) input rates, the outcome coded per step."""
+    import bgmodel.plotting.action_selection as plots
+    from bgmodel.protocols.selection import OUTCOMES
+    from bgmodel.results.rundir import atomic_write_text
+
+    config, plan, net, proto, records = stepped
+    results = proto.rundir.results
+    atomic_write_text(proto.rundir.config_file, config.to_yaml())
+    figures = {}
+    save = plots.save
+
+    def keep(fig, stem, *args, **kw):
+        figures[stem.name] = fig
+        return save(fig, stem, *args, **kw)
+
+    monkeypatch.setattr(plots, "save", keep)
+    plots.plot_run(proto.rundir.path, tmp_path)
+    with open(results / "rates.csv", newline="") as fh:
+        rates = list(csv.DictReader(fh))
+    with open(results / "selection.csv", newline="") as fh:
+        selection = list(csv.DictReader(fh))
+    step = config["protocol"]["grid"]["rate_step_Hz"]
+    r1 = [lv * step for lv in config["protocol"]["grid"]["channel1_levels"]]
+    r2 = [lv * step for lv in config["protocol"]["grid"]["channel2_levels"]]
+
+    def table_map(population, channel):
+        grid = np.full((len(r1), len(r2)), np.nan)
+        for r in rates:
+            if r["population"] == population and int(r["channel"]) == channel:
+                grid[r1.index(float(r["rate_ch1_Hz"])), r2.index(float(r["rate_ch2_Hz"]))] = \
+                    float(r["rate_Hz"])
+        assert not np.isnan(grid).any()
+        return grid
+
+    def plotted(fig, title):
+        (ax,) = [a for a in fig.axes if a.get_title().startswith(title)]
+        (mesh,) = ax.collections[:1]
+        xy = mesh.get_coordinates()  # cell corners, (len(r2) + 1, len(r1) + 1, 2)
+        np.testing.assert_allclose((xy[0, 1:, 0] + xy[0, :-1, 0]) / 2, r1, err_msg=title)
+        np.testing.assert_allclose((xy[1:, 0, 1] + xy[:-1, 0, 1]) / 2, r2, err_msg=title)
+        return np.asarray(mesh.get_array()).reshape(len(r2), len(r1)).T
+
+    c1, c2 = config["protocol"]["competing_channels"]
+    gpi = figures["action_selection_gpi"]
+    g1, g2 = table_map("GPi", c1), table_map("GPi", c2)
+    assert not np.allclose(g1, g1.T)  # a transposed map would show
+    np.testing.assert_array_equal(plotted(gpi, f"GPi, channel {c1}"), g1)
+    np.testing.assert_array_equal(plotted(gpi, f"GPi, channel {c2}"), g2)
+    np.testing.assert_array_equal(plotted(gpi, "GPi contrast"), g2 - g1)
+    striatum = figures["action_selection_striatum"]
+    for pop in ("D1", "D2"):
+        for c in (c1, c2):
+            np.testing.assert_array_equal(plotted(striatum, f"{pop} MSN, channel {c}"),
+                                          table_map(f"MSN_{pop}", c))
+    outcome = figures["action_selection_outcome"]
+    codes = np.full((len(r1), len(r2)), np.nan)
+    for r in selection:
+        codes[r1.index(float(r["rate_ch1_Hz"])), r2.index(float(r["rate_ch2_Hz"]))] = \
+            OUTCOMES.index(r["outcome"])
+    np.testing.assert_array_equal(plotted(outcome, "selection outcome"), codes)
+    (ax,) = [a for a in outcome.axes if a.get_title().startswith("GPi contrast against")]
+    (steps,) = [line for line in ax.get_lines() if line.get_label() == "grid steps"]
+    np.testing.assert_allclose(steps.get_xdata(), [float(r["rate_ch1_Hz"]) - float(r["rate_ch2_Hz"])
+                                                   for r in selection])
+    np.testing.assert_allclose(steps.get_ydata(), [float(r["gpi_ch2_Hz"]) - float(r["gpi_ch1_Hz"])
+                                                   for r in selection])
+    # and the tables are the run's: the GPi rates the protocol measured step by step
+    for rec in records:
+        i, j = rec["step"].i, rec["step"].j
+        assert g1[i, j] == pytest.approx(rec["rates"][("GPi", c1)], rel=1e-5)

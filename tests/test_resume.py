@@ -58,3 +58,21 @@ def test_config_errors_survive_pickling_between_mpi_ranks():
     assert (err.source, err.path, err.value, err.allowed) == ("a.yaml", "striatum.lambda", 2,
                                                               "0 to 1")
     assert "striatum.lambda = 2 is not allowed" in str(err)
+
+
+def test_the_stop_hook_reads_its_environment():
+    """BGMODEL_STOP_AFTER_EPISODE / BGMODEL_STOP_SIGNAL (tests stop runs with them)."""
+    import signal
+
+    from bgmodel.protocols.plasticity.stop_hook import StopHook
+
+    assert StopHook.from_environment({}) is None
+    assert StopHook.from_environment({"BGMODEL_STOP_AFTER_EPISODE": "3"}) == \
+        StopHook(3, signal.SIGTERM)
+    assert StopHook.from_environment({"BGMODEL_STOP_AFTER_EPISODE": "2",
+                                      "BGMODEL_STOP_SIGNAL": "sigkill"}) == \
+        StopHook(2, signal.SIGKILL)
+    for bad in ({"BGMODEL_STOP_AFTER_EPISODE": "0"}, {"BGMODEL_STOP_AFTER_EPISODE": "x"},
+                {"BGMODEL_STOP_AFTER_EPISODE": "1", "BGMODEL_STOP_SIGNAL": "HUP"}):
+        with pytest.raises(ValueError, match="BGMODEL_STOP_AFTER_EPISODE"):
+            StopHook.from_environment(bad)

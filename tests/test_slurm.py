@@ -237,3 +237,96 @@ def test_job_array_runs_sweep_points_and_collect_reads_them(slurm_cluster, tmp_p
                  and settled(), 120, interval=1.0), status().stdout
     assert "3 done, 1 failed" in status().stdout
     print(f"\nSLURM array test: {time.perf_counter() - t0:.1f} s")
+
+
+def test_interrupted_points_are_resubmitted_and_resume_from_their_checkpoint(slurm_cluster,
+                                                                            tmp_path):
+    """Two tiny plasticity points (5 episodes, checkpoints after 2, 4 and 5) stop with
+    SIGTERM after episode 3, as a task does at its time limit (SLURM sends SIGTERM; the
+    run sends it to itself at a known episode here: bgmodel.protocols.plasticity.
+    stop_hook). `bgmodel slurm status` reports them, `--resubmit` runs them again and
+    each resumes in its folder from its checkpoint: also the one whose run.json says
+    it is still running on another host (a node lost with its task)."""
+    import copy
+    import json
+
+    import yaml
+
+    from bgmodel.protocols.plasticity.episodes import read_episodes
+    from bgmodel.protocols.plasticity.stop_hook import STOP_AFTER_EPISODE, STOP_SIGNAL
+    from test_plasticity import BASE, KILLED
+
+    env = slurm_cluster
+    t0 = time.perf_counter()
+    base = copy.deepcopy(BASE)
+    del base["simulation"]["threads"]  # a sweep sets threads through its resources
+    overlays = []
+    for k, layer in enumerate((base, KILLED)):
+        overlays.append(tmp_path / f"overlay{k}.yaml")
+        overlays[-1].write_text(yaml.safe_dump(layer))
+    sweep_file = write_sweep(tmp_path / "stopped.yaml", protocol="plasticity", set={},
+                             overlays=[p.name for p in overlays], seeds=[1, 2],
+                             resources={"threads": 1, "memory_gb": 1, "time": "00:05:00"})
+    sweep_dir = tmp_path / "sweep"
+    stopping = dict(env, **{STOP_AFTER_EPISODE: "3", STOP_SIGNAL: "TERM"})
+    sub = bgmodel("slurm", sweep_file, "--sweep-dir", sweep_dir, "--submit",
+                  "--max-parallel", "2", cwd=tmp_path, env=stopping)
+    assert sub.returncode == 0, sub.stdout + sub.stderr
+
+    def status() -> subprocess.CompletedProcess:
+        return bgmodel("slurm", "status", sweep_dir, cwd=tmp_path, env=env)
+
+    def settled() -> bool:
+        out = status().stdout
+        return " pending " not in out and " running " not in out and "missing" not in out
+
+    def logs() -> str:
+        return "\n".join(_tail(p) for p in sorted((sweep_dir / "slurm" / "logs").glob("*.out")))
+
+    assert _wait(settled, 180, interval=1.0), status().stdout + logs()
+    folder = SweepFolder(sweep_dir)
+    points = folder.points()
+    first = status()
+    assert first.stdout.splitlines()[-1] == "2 failed", first.stdout + logs()
+    kept = {}
+    for p in points:
+        line = next(l for l in first.stdout.splitlines() if p.name in l)
+        assert "stopped by SIGTERM" in line, line
+        rd = folder.run_dir(p)
+        meta = rd.read_meta()
+        assert meta["status"] == "interrupted" and meta["error"] == "stopped by SIGTERM"
+        results = rd.path / "results"
+        assert list(read_episodes(results / "episodes.csv")["episode"]) == [0, 1, 2]
+        with np.load(results / "checkpoint.npz") as cp:
+            assert json.loads(str(cp["meta"]))["episodes_done"] == 2
+        kept[p.name] = (results / "episodes.csv").read_text().splitlines()[:3]
+    # The second point's node was lost while it ran: run.json says running elsewhere.
+    lost = folder.run_dir(points[1])
+    lost.update_meta(status="running", host="lost-node.invalid")
+    assert lost.effective_status() == "running"  # which this host cannot check
+    line = next(l for l in status().stdout.splitlines() if points[1].name in l)
+    assert " failed " in line and "while running" in line, line
+
+    resub = bgmodel("slurm", "status", sweep_dir, "--resubmit", cwd=tmp_path, env=env)
+    assert "resubmitted 2 point(s)" in resub.stdout, resub.stdout + resub.stderr
+    assert _wait(settled, 180, interval=1.0), status().stdout + logs()
+    assert "2 done" in status().stdout, status().stdout + logs()
+    assert not (sweep_dir / "attempts").exists()  # resumed in place, not started afresh
+    for p in points:
+        rd = folder.run_dir(p)
+        meta = rd.read_meta()
+        assert meta["status"] == "done" and meta["resumed"] is True, meta
+        assert meta["episodes_done"] == 5 and meta["host"] == socket.gethostname()
+        assert meta["command_line"][1:] == ["sweep-task", str(sweep_dir.resolve()),
+                                            str(p.index)]
+        results = rd.path / "results"
+        table = read_episodes(results / "episodes.csv")
+        assert list(table["episode"]) == list(range(5))
+        # the checkpoint's rows are kept, the others done again in the protocol's time
+        assert (results / "episodes.csv").read_text().splitlines()[:3] == kept[p.name]
+        assert list(table["t_start_ms"]) == [200.0 + 450.0 * k for k in range(5)]
+        with np.load(results / "checkpoint.npz") as cp:
+            assert json.loads(str(cp["meta"]))["episodes_done"] == 5
+    history = [h["status"] for h in folder.run_dir(points[0]).read_meta()["status_history"]]
+    assert history == ["running", "interrupted", "running", "done"]
+    print(f"\nSLURM resubmission test: {time.perf_counter() - t0:.1f} s")

@@ -51,6 +51,7 @@ from .episodes import (NO_SELECTION, EpisodeTable, rate_column, table_columns,
                        weight_column, window_means)
 from .schedule import Episode, build_schedule, episode_times, selected_channel
 from .signal_dopamine import SNC_SPIKES, SignalDopamine
+from .stop_hook import StopHook
 
 SELECTION_POPULATION = "GPi"
 CHECKPOINT = "checkpoint.npz"
@@ -99,6 +100,8 @@ class Plasticity(ProtocolBase):
             columns += self.signal.columns()
         self.table = EpisodeTable(rundir.results / TABLE, columns, writes=rundir.writes)
         self.authors: EpisodeWriter | None = None
+        # Tests stop a run at a known episode with it (bgmodel.protocols.plasticity.stop_hook).
+        self.stop_hook = StopHook.from_environment()
 
     # ------------------------------------------------------------------ set-up
     def prepare(self) -> None:
@@ -337,6 +340,8 @@ class Plasticity(ProtocolBase):
                 t = time.perf_counter()
                 self.write_checkpoint(done)
                 self.timings["checkpoints"] += time.perf_counter() - t
+            if self.stop_hook:
+                self.stop_hook.episode_done(done)
             sel = row["selected_channel"]
             progress.update(done, f"{ep.phase}{' probe' if ep.probe else ''}: selected "
                                   f"{'none' if sel == NO_SELECTION else f'ch{sel}'}, "

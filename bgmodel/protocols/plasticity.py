@@ -53,6 +53,12 @@ TABLE = "episodes.csv"
 AUTHORS_FOLDER = "authors_format"
 
 
+def protocol_rng(seed: int) -> np.random.Generator:
+    """The protocol's generator for a run's seed: it draws the sampled relays first
+    (scripts/validation/stimulated_path.py re-derives them from it without NEST)."""
+    return np.random.default_rng([seed, 0x9A57])
+
+
 
 class Plasticity(ProtocolBase):
     """The plasticity protocol (see the module docstring)."""
@@ -75,7 +81,7 @@ class Plasticity(ProtocolBase):
         self.recorded = [p for p in self.plan.populations if p in wanted]
         self.recorded += [self.snc_population(e) for e in self.events]
         # Seeded by the run's seed: the same relays and weight sample on every rebuild.
-        self.rng = np.random.default_rng([self.config["simulation"]["seed"], 0x9A57])
+        self.rng = protocol_rng(self.config["simulation"]["seed"])
         self.sampled: dict[tuple[str, int], np.ndarray] = {}
         self.weight_targets: dict[tuple[str, int], np.ndarray] = {}
         self.weight_sets: dict[tuple[str, int], SynapseSet] = {}

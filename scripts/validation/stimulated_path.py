@@ -458,6 +458,22 @@ def table(result: dict, channels) -> str:
     return "\n".join(lines)
 
 
+def seed_spread(args, n: int) -> str:
+    """Mean and sd over seeds 1..n of the extra input per MSN (one sample per seed)."""
+    drives: dict = {}
+    for seed in range(1, n + 1):
+        cfg = load_config("plasticity", preset=args.preset, overlays=args.config,
+                          overrides=[*args.set, f"simulation.seed={seed}"]).data
+        res = measure(cfg, seed, 1, None, False)
+        for side, r in res["sides"].items():
+            for key, v in r["extra_drive"].items():
+                drives.setdefault((side, key), []).append(v)
+    lines = [f"extra input per MSN (pA/s), seeds 1-{n}: mean +- sd over seeds"]
+    for (side, key), v in sorted(drives.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        lines.append(f"  {key:<12} {side:<8} {np.mean(v):7.1f} +- {np.std(v):.1f}")
+    return "\n".join(lines)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -471,7 +487,13 @@ def main(argv=None) -> int:
     ap.add_argument("--nest-trains", action="store_true",
                     help="measure their stimulus construction in NEST (seconds)")
     ap.add_argument("--json", type=Path, default=None, help="write the numbers here")
+    ap.add_argument("--seed-spread", type=int, default=0, metavar="N",
+                    help="instead: the extra input onto the MSNs of each stimulated channel "
+                         "for seeds 1..N, mean and sd over the seeds, both codes")
     args = ap.parse_args(argv)
+    if args.seed_spread:
+        print(seed_spread(args, args.seed_spread))
+        return 0
     cfg = load_config("plasticity", preset=args.preset, overlays=args.config,
                       overrides=[*args.set, f"simulation.seed={args.seed}"]).data
     result = measure(cfg, args.seed, args.draws, args.authors_log, args.nest_trains)

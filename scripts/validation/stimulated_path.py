@@ -299,9 +299,11 @@ def authors_trains_nest(cfg: dict, input_name: str, rate_Hz: float, n: int = 300
     """The authors' construction in this environment's NEST: each parrot relay driven by
     its background generator (one generator, one_to_one), and one channel generator at
     the extra rate, weight 1, delay 2 ms, onto `n` relays; `n` more relays unstimulated."""
+    import os
+    os.environ.setdefault("PYNEST_QUIET", "1")
     import nest
     nest.ResetKernel()
-    nest.set_verbosity("M_ERROR")
+    nest.verbosity = nest.VerbosityLevel.ERROR
     nest.SetKernelStatus({"resolution": cfg["simulation"]["resolution_ms"], "rng_seed": seed})
     relays = nest.Create("parrot_neuron", 2 * n)
     background = nest.Create("poisson_generator", params={"rate": cfg["inputs"][input_name]["rate_Hz"]})

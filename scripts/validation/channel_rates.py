@@ -14,7 +14,7 @@ MSNs: ratios of such rates carry a Poisson spread of about 40 %.
 Usage:
     python scripts/validation/channel_rates.py RUN... \
         --reference ../shared/reference-data/run4_k_4_l_02_m_1 [--window 0-9]
-        [--populations MSN_D1 MSN_D2 GPi] [--channels 0 1 2 3]
+        [--populations MSN_D1 MSN_D2 GPi] [--channels 0 1 2 3] [--labels TITLE...]
 """
 from __future__ import annotations
 
@@ -85,7 +85,11 @@ def main(argv=None) -> int:
     ap.add_argument("--window", default="0-9", help="episodes FIRST-LAST (default 0-9)")
     ap.add_argument("--populations", nargs="+", default=["MSN_D1", "MSN_D2"])
     ap.add_argument("--channels", nargs="+", type=int, default=[0, 1, 2, 3])
+    ap.add_argument("--labels", nargs="+", default=None,
+                    help="a column title per RUN (default: the folder names)")
     args = ap.parse_args(argv)
+    if args.labels is not None and len(args.labels) != len(args.runs):
+        ap.error(f"--labels: {len(args.labels)} titles for {len(args.runs)} runs")
     first, _, last = args.window.partition("-")
     first, last = int(first), int(last or first)
     published = [r for r in read_condition(args.reference)
@@ -93,7 +97,7 @@ def main(argv=None) -> int:
     runs = [load(p) for p in args.runs]
     print(f"episodes {first}-{last}; published: {len(published)} runs of {args.reference.name}")
     print(render(rows(runs, published, args.populations, args.channels, first, last,
-                      [p.parent.name if p.name == "" else p.name for p in args.runs])))
+                      args.labels or [p.name for p in args.runs])))
     return 0
 
 

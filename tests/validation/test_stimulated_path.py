@@ -104,3 +104,30 @@ def test_table_at_reduced_scale(sp):
     sampled = rows["CSN ch1: relays in channel / sampled (distinct, inside)"]
     assert " / 75 (75, True)" in sampled[0] and " / 300 (300, True)" in sampled[1]
     assert rows["readout window"] == ["[t0, t0 + 1000 ms)", "[t0, t0 + 1000 ms]"]
+
+
+def _authors_run(folder: Path, d1_ch1: float, episodes: int = 10) -> Path:
+    """A run in the authors' text format whose D1 MSNs of channel 1 fire d1_ch1."""
+    folder.mkdir(parents=True)
+    rows = "\n".join(" ".join(["0.001", str(d1_ch1), "0.05", "0.0", "0.0"])
+                     for _ in range(episodes))
+    for stem in ("GPi", "MSN_d1", "MSN_d2"):
+        (folder / f"{stem}_fr.txt").write_text(rows + "\n")
+    (folder / "current_task.txt").write_text("1\n" * episodes)
+    return folder
+
+
+def test_channel_rates_places_runs_against_the_published_range(tmp_path):
+    script = ROOT / "scripts" / "validation" / "channel_rates.py"
+    ref = tmp_path / "condition"
+    for i, v in enumerate((0.14, 0.16, 0.18)):
+        _authors_run(ref / f"log{i}", v)
+    _authors_run(ref / "log3x", 0.5)  # excluded by the authors: not in the range
+    ours = _authors_run(tmp_path / "ours", 0.24)
+    out = subprocess.run([sys.executable, str(script), str(ours), "--reference", str(ref),
+                          "--channels", "1", "--populations", "MSN_D1", "--labels", "mine"],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    row = [line for line in out.stdout.splitlines() if line.startswith("| MSN_D1")][0]
+    assert "0.1600 (0.1400-0.1800)" in row and "0.2400, 1.50x, above" in row
+    assert "mine: rate" in out.stdout and "published: 3 runs" in out.stdout

@@ -59,6 +59,12 @@ TABLE = "episodes.csv"
 AUTHORS_FOLDER = "authors_format"
 
 
+def protocol_rng(seed: int) -> np.random.Generator:
+    """The protocol's generator for a run's seed: it draws the sampled relays first
+    (scripts/validation/stimulated_path.py re-derives them from it without NEST)."""
+    return np.random.default_rng([seed, 0x9A57])
+
+
 class Plasticity(ProtocolBase):
     """The plasticity protocol (see the module docstring)."""
 
@@ -83,7 +89,7 @@ class Plasticity(ProtocolBase):
             self.signal = SignalDopamine(self.config, groups, self.times, self.competing)
             self.recorded += list(groups.values())
         # Seeded by the run's seed: the same relays and weight sample on every rebuild.
-        self.rng = np.random.default_rng([self.config["simulation"]["seed"], 0x9A57])
+        self.rng = protocol_rng(self.config["simulation"]["seed"])
         self.sampled: dict[tuple[str, int], np.ndarray] = {}
         self.weight_targets: dict[tuple[str, int], np.ndarray] = {}
         self.weight_sets: dict[tuple[str, int], SynapseSet] = {}

@@ -132,20 +132,23 @@ def _nest(path: str, value: Any) -> dict:
     return out
 
 
-def protocol_file(name: str) -> Path:
-    path = CONFIG_DIR / "protocols" / f"{name}.yaml"
+def shipped_file(kind: str, name: str) -> Path:
+    """configs/<kind>s/<name>.yaml of bgmodel's own configs (kind: protocol or preset);
+    an unknown name is a ConfigError listing the known ones."""
+    folder = CONFIG_DIR / f"{kind}s"
+    path = folder / f"{name}.yaml"
     if not path.is_file():
-        known = sorted(p.stem for p in (CONFIG_DIR / "protocols").glob("*.yaml"))
-        raise ConfigError("command line", "protocol", name, f"one of {', '.join(known)}")
+        known = sorted(p.stem for p in folder.glob("*.yaml"))
+        raise ConfigError("command line", kind, name, f"one of {', '.join(known)}")
     return path
+
+
+def protocol_file(name: str) -> Path:
+    return shipped_file("protocol", name)
 
 
 def preset_file(name: str) -> Path:
-    path = CONFIG_DIR / "presets" / f"{name}.yaml"
-    if not path.is_file():
-        known = sorted(p.stem for p in (CONFIG_DIR / "presets").glob("*.yaml"))
-        raise ConfigError("command line", "preset", name, f"one of {', '.join(known)}")
-    return path
+    return shipped_file("preset", name)
 
 
 def _display(path: Path) -> str:

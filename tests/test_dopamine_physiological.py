@@ -3,8 +3,7 @@ import numpy as np
 import pytest
 from dopamine_helpers import REWARD_MS, outcome, section
 
-from bgmodel.dopamine.physiological import (PAPER_BURST_EXCESS_SPIKES, PhysiologicalModel,
-                                            excess_spikes, units_for_excess)
+from bgmodel.dopamine.physiological import PhysiologicalModel
 from bgmodel.dopamine.registry import make_model
 
 
@@ -37,12 +36,16 @@ def test_pause_gives_fewer_spikes_than_tonic():
 def test_calibration():
     m = model()
     assert m.baseline_b() == pytest.approx(10 * 4.0 / 1000)
-    assert m.excess_spikes("burst") == pytest.approx(10 * 16 * 0.2)
-    assert m.excess_spikes("pause") == pytest.approx(-10 * 4 * 0.3)
-    assert m.amplitude_scale() == pytest.approx(6 / 32)
-    assert PAPER_BURST_EXCESS_SPIKES == 6.0
-    assert units_for_excess(6.0, 20.0, 4.0, 200.0) == pytest.approx(6 / 3.2)
-    assert excess_spikes(20.0, 0.0, 300.0) == 6.0
+    assert m.burst_excess_spikes() == pytest.approx(10 * 16 * 0.2)
+    assert -m.pause_deficit_spikes() == pytest.approx(-10 * 4 * 0.3)
+    # The derivation scales the amplitudes by the rule's burst (snc.events: one relay,
+    # 20 Hz, 300 ms, b = 0: 6 spikes) over this burst's excess.
+    from bgmodel.model.config import load_config
+    from bgmodel.model.derive import derive_signal
+    cfg = load_config("plasticity", overlays=["configs/dopamine/physiological.yaml"])
+    calibration = derive_signal(cfg.data).calibration
+    assert calibration["rule_burst_spikes"] == 6.0
+    assert calibration["burst_scale"] == pytest.approx(6 / 32)
 
 
 def test_state_round_trip_and_wrong_model():

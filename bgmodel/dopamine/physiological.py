@@ -17,12 +17,12 @@ Literature behind the defaults (configs/dopamine/physiological.yaml):
 - pauses of about 200-500 ms after omitted or worse-than-predicted rewards (Schultz
   1998; Bayer, Lau & Glimcher 2007, J Neurophysiol 98:1428).
 
-Calibration. With the synapse baseline b = units * tonic_Hz / 1000 (`baseline_b`),
-tonic firing is neutral, and what an event does to the weights is set by its excess of
-dopamine spikes over tonic, integral (n - b) dt = units * (rate - tonic) * duration
-(`excess_spikes`; each spike adds 1 to that integral). The paper's burst (one relay, 20
-Hz, 300 ms, b = 0) has 6; `units_for_excess` gives the units that match it, or the
-STDP amplitudes can be scaled by 6 / excess.
+Calibration. With the synapse baseline b = units * tonic_Hz / 1000 (`baseline_b`), what
+an event does to the weights is set by its excess of dopamine spikes over tonic,
+integral (n - b) dt = units * (rate - tonic) * duration (`burst_excess_spikes` and
+`pause_deficit_spikes` of base.py; each spike adds 1 to that integral). The derivation
+(model/derive.py, `derive_signal`) scales the STDP amplitudes so that a burst and a full
+pause move the weights as much as the rule's burst and dip of snc.events do.
 """
 from __future__ import annotations
 
@@ -33,7 +33,6 @@ from .base import TONIC_FIELDS, DopamineModel, response_window
 from .signal import EpisodeOutcome, baseline_b  # noqa: F401  (documented entry point)
 
 GROUP = "snc"
-PAPER_BURST_EXCESS_SPIKES = 20.0 * 300.0 / 1000.0  # one relay, 20 Hz, 300 ms, b = 0
 
 EVENT_FIELDS = {
     "rate_Hz": Field("number", "rate of every SNc unit during the event (Hz)", minimum=0),
@@ -42,20 +41,6 @@ EVENT_FIELDS = {
     "duration_ms": Field("number", "duration of the event (ms)", minimum=0,
                          exclusive_minimum=True),
 }
-
-
-def excess_spikes(rate_Hz: float, tonic_Hz: float, duration_ms: float,
-                  units: int = 1) -> float:
-    """Dopamine spikes of an event beyond tonic firing: units * (rate - tonic) *
-    duration. Equal to the expected integral of (n - b) dt over the event when b is the
-    tonic `baseline_b` (negative for a pause)."""
-    return units * (rate_Hz - tonic_Hz) * duration_ms / 1000.0
-
-
-def units_for_excess(target_spikes: float, rate_Hz: float, tonic_Hz: float,
-                     duration_ms: float) -> float:
-    """Units whose burst has `target_spikes` excess spikes (e.g. the paper's 6)."""
-    return target_spikes / excess_spikes(rate_Hz, tonic_Hz, duration_ms)
 
 
 class PhysiologicalModel(DopamineModel):
@@ -102,17 +87,6 @@ class PhysiologicalModel(DopamineModel):
 
     def reference_pause(self) -> tuple[float, float]:
         return float(self.config["pause"]["rate_Hz"]), float(self.config["pause"]["duration_ms"])
-
-    def excess_spikes(self, kind: str) -> float:
-        """Excess dopamine spikes of the group's 'burst' or 'pause' (negative)."""
-        event = self.config[kind]
-        return excess_spikes(event["rate_Hz"], self.tonic_Hz, event["duration_ms"],
-                             self.units)
-
-    def amplitude_scale(self) -> float:
-        """Factor for the STDP amplitudes that gives a burst the paper's learning: the
-        paper's excess spikes (6) over this model's burst excess."""
-        return PAPER_BURST_EXCESS_SPIKES / self.excess_spikes("burst")
 
     def episode_record(self, outcome: EpisodeOutcome) -> dict:
         return {f"{GROUP}_response": self.response(outcome)}

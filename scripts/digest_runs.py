@@ -72,6 +72,18 @@ def digest_npz(path: Path) -> str:
     return digest_bytes(*parts)
 
 
+def digest_checkpoint(path: Path) -> str:
+    """What a checkpoint holds, whatever its file format: episodes done, eta flag,
+    protocol state, and the plastic synapses' node ids and weights."""
+    from bgmodel.protocols.plasticity.checkpoint import load_checkpoint
+    cp = load_checkpoint(path)
+    head = json.dumps({"episodes_done": cp.episodes_done, "eta_applied": cp.eta_applied,
+                       "state": cp.state}, sort_keys=True)
+    return digest_bytes(head.encode(), *(np.ascontiguousarray(a).tobytes() for a in (
+        cp.plastic.source.astype(np.int64), cp.plastic.target.astype(np.int64),
+        cp.plastic.weight.astype(np.float64))))
+
+
 def digest_csv(path: Path) -> str:
     """The table without its timing columns."""
     rows = list(csv.reader(io.StringIO(path.read_text())))
@@ -87,7 +99,12 @@ def digest_run(run: Path) -> dict:
     for name in RESULT_FILES:
         path = results / name
         if path.is_file():
-            out[name] = digest_npz(path) if name.endswith(".npz") else digest_csv(path)
+            if name == "checkpoint.npz":
+                out[name] = digest_checkpoint(path)
+            elif name.endswith(".npz"):
+                out[name] = digest_npz(path)
+            else:
+                out[name] = digest_csv(path)
     authors = results / "authors_format"
     if authors.is_dir():
         files = sorted(authors.glob("*.txt"))

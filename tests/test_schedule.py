@@ -245,3 +245,41 @@ def test_checkpoint_round_trip(tmp_path):
     restore_rng(other, back.state["rng"])
     np.testing.assert_array_equal(other.random(4), expected)
     assert not list(tmp_path.glob(".*tmp*"))
+
+
+def test_checkpoint_keeps_node_ids_beside_it_once_and_checks_they_belong(tmp_path):
+    import json
+    plastic = SynapseState(np.array([1, 1, 2]), np.array([5, 6, 5]), np.array([0.5, 0.6, 0.7]))
+    path = save_checkpoint(tmp_path / "checkpoint.npz", Checkpoint(2, plastic, False, {}))
+    ids = tmp_path / "plastic_synapses.npz"
+    with np.load(path) as data:
+        assert sorted(data.files) == ["meta", "plastic_weight"]
+        assert json.loads(str(data["meta"]))["format"] == 2
+    written = ids.stat().st_mtime_ns
+    later = SynapseState(plastic.source, plastic.target, np.array([0.1, 0.2, 0.3]))
+    save_checkpoint(path, Checkpoint(4, later, False, {}))
+    assert ids.stat().st_mtime_ns == written  # the same synapses: not written again
+    back = load_checkpoint(path)
+    assert back.episodes_done == 4 and back.plastic.weight.tolist() == [0.1, 0.2, 0.3]
+    assert back.plastic.same_synapses(plastic.source, plastic.target)
+
+    # Node ids of other synapses beside it: refused, naming both files.
+    other = SynapseState(np.array([1, 1, 3]), np.array([5, 6, 5]), np.zeros(3))
+    save_checkpoint(tmp_path / "x.npz", Checkpoint(1, other, False, {}))
+    with pytest.raises(ValueError, match="plastic_synapses.npz holds other synapses"):
+        load_checkpoint(path)
+    ids.unlink()
+    with pytest.raises(ValueError, match="plastic_synapses.npz\\) are missing"):
+        load_checkpoint(path)
+
+
+def test_checkpoints_of_format_1_are_still_read(tmp_path):
+    import json
+    meta = {"format": 1, "episodes_done": 3, "eta_applied": True, "state": {"a": 1}}
+    np.savez_compressed(tmp_path / "checkpoint.npz", meta=np.array(json.dumps(meta)),
+                        plastic_source=np.array([1, 2]), plastic_target=np.array([7, 8]),
+                        plastic_weight=np.array([0.3, 0.4]))
+    back = load_checkpoint(tmp_path / "checkpoint.npz")
+    assert back.episodes_done == 3 and back.eta_applied and back.state == {"a": 1}
+    assert back.plastic.same_synapses(np.array([1, 2]), np.array([7, 8]))
+    assert back.plastic.weight.tolist() == [0.3, 0.4]

@@ -52,10 +52,10 @@ def atomic_write_json(path: str | Path, obj: Any) -> Path:
     return atomic_write_text(path, json.dumps(obj, indent=2, sort_keys=False, default=_jsonable) + "\n")
 
 
-def atomic_save_npz(path: str | Path, **arrays) -> Path:
-    """np.savez_compressed, atomically."""
+def atomic_save_npz(path: str | Path, compress: bool = True, **arrays) -> Path:
+    """np.savez_compressed (np.savez with compress=False), atomically."""
     buf = io.BytesIO()
-    np.savez_compressed(buf, **arrays)
+    (np.savez_compressed if compress else np.savez)(buf, **arrays)
     return atomic_write_bytes(path, buf.getvalue())
 
 

@@ -29,6 +29,7 @@ from ..model.derive import ConnectionPlan, NetworkPlan  # noqa: E402
 from ..model.inputs import PoissonInputs  # noqa: E402
 from . import kernel  # noqa: E402
 from . import nest_extension  # noqa: E402
+from . import synapse_bulk  # noqa: E402
 from .synapse_set import SynapseSet  # noqa: E402
 
 
@@ -41,6 +42,7 @@ def install_extension() -> None:
     library = nest_extension.build()
     # NEST's loader adds the .so itself.
     nest.Install(str(library.with_suffix("")))
+    synapse_bulk.attach(library)
 
 
 PLASTIC_MODEL = {"plastic_D1": "bg_corticostriatal_D1", "plastic_D2": "bg_corticostriatal_D2"}
@@ -88,11 +90,13 @@ class Network:
         self.input_horizon_ms = sim.input_horizon_ms
         self._inputs_loaded_until = 0.0
         self._inputs_dirty = True
+        self._targets_in_bulk_order: dict[str, np.ndarray] = {}
 
     # ------------------------------------------------------------------ kernel
     def setup_kernel(self) -> None:
         """Reset NEST and set resolution, threads and the run's seed."""
         nest.ResetKernel()
+        synapse_bulk.detach()
         nest.verbosity = nest.VerbosityLevel.ERROR
         nest.SetKernelStatus({
             "resolution": self.plan.simulation.resolution_ms,
@@ -384,8 +388,11 @@ class Network:
     # Read and written with bgmodel.simulator.synapse_io.
     def plastic_synapses(self, target: str | None = None, indices=None) -> SynapseSet:
         """The plastic corticostriatal synapses: all of them, or those onto neurons
-        `indices` (into population `target`, MSN_D1 or MSN_D2)."""
+        `indices` (into population `target`, MSN_D1 or MSN_D2). Make them after the
+        first simulate: NEST sorts its connections then. With the extension loaded, a
+        subset also carries its bulk positions (synapse_bulk.read_weights_at)."""
         kw = {}
+        models = tuple(PLASTIC_MODEL.values())
         if target is not None:
             pop = self.nodes[target]
             if indices is not None:
@@ -394,8 +401,24 @@ class Network:
             if pop is None:
                 return SynapseSet(())
             kw["target"] = pop
-        return SynapseSet(tuple(nest.GetConnections(synapse_model=model, **kw)
-                                for model in PLASTIC_MODEL.values()))
+        collections = tuple(nest.GetConnections(synapse_model=model, **kw)
+                            for model in models)
+        if not kw:
+            return SynapseSet(collections, models=models)
+        positions = None
+        if synapse_bulk.available() and self.time_ms > 0:
+            ids = np.asarray(kw["target"].tolist(), dtype=np.int64)
+            positions = {m: np.flatnonzero(np.isin(self._bulk_targets(m), ids))
+                         for m in models}
+        return SynapseSet(collections, models=models, positions=positions)
+
+    def _bulk_targets(self, model: str) -> np.ndarray:
+        """Target node ids of a plastic model's synapses on this process, in bulk order
+        (read once: connections do not change after the first simulate)."""
+        if model not in self._targets_in_bulk_order:
+            data = synapse_bulk.read((model,), weights=False)
+            self._targets_in_bulk_order[model] = data["target"]
+        return self._targets_in_bulk_order[model]
 
     def set_outgoing_weight_factor(self, source: str, factor: float) -> int:
         """Set every synapse from population `source` to its planned weight times

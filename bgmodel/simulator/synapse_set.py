@@ -33,8 +33,14 @@ def canonical_order(targets: np.ndarray, lengths: Sequence[int], num_vps: int) -
 class SynapseSet:
     """NEST synapse collections read and set as one array (see the module doc)."""
 
-    def __init__(self, collections: tuple = ()):
+    def __init__(self, collections: tuple = (), models: tuple[str, ...] | None = None,
+                 positions: dict | None = None):
         self.collections = tuple(collections)
+        # The synapse models of the collections, one collection per model, and, for a
+        # subset of their synapses, its positions per model in bulk order on this
+        # process; bgmodel.simulator.synapse_bulk reads such sets without PyNEST.
+        self.models = tuple(models) if models is not None else None
+        self.positions = positions
         self.order: np.ndarray | None = None  # canonical position -> NEST position
 
     def __len__(self) -> int:

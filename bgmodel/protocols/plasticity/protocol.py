@@ -22,6 +22,8 @@ and
     checkpoint.npz      plastic weights and protocol state every
                         protocol.checkpoint_every_episodes episodes and at the end
                         (bgmodel.protocols.plasticity.checkpoint); `bgmodel resume RUN` continues from it
+    plastic_synapses.npz  node ids of the plastic synapses that checkpoint.npz's weights
+                        belong to, written with the first checkpoint
     summary.json        means over protocol.summary_windows, dopamine counts, eta,
                         wall time per episode, at the end
     snc_spikes.npz      with a signal dopamine model (dopamine.model not rule): every SNc
@@ -330,10 +332,14 @@ class Plasticity(ProtocolBase):
         t = time.perf_counter()
         self.net.simulate(self.proto["warmup_ms"])
         self.take_all_spikes()
-        self.make_synapse_sets()
-        if checkpoint:
-            self.restore_checkpoint(checkpoint)
         self.timings["warmup"] = time.perf_counter() - t
+        t = time.perf_counter()
+        self.make_synapse_sets()
+        self.timings["synapse_sets"] = time.perf_counter() - t
+        if checkpoint:
+            t = time.perf_counter()
+            self.restore_checkpoint(checkpoint)
+            self.timings["restore"] = time.perf_counter() - t
         progress.start = progress.last = time.perf_counter()
         every = self.proto["checkpoint_every_episodes"]
         self.timings["checkpoints"] = 0.0

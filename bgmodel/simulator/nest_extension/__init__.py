@@ -1,5 +1,7 @@
-"""bgmodel's NEST extension module: the two-port neuron bg_iaf_psc_alpha_2port and the
-dopamine synapse with separate burst and dip amplitudes, bg_stdp_dopamine_burst_dip_synapse.
+"""bgmodel's NEST extension module: the two-port neuron bg_iaf_psc_alpha_2port, the
+dopamine synapse with separate burst and dip amplitudes, bg_stdp_dopamine_burst_dip_synapse,
+and bulk reading and writing of synapses for Python (bg_synapse_bulk.cpp, called through
+ctypes by bgmodel.simulator.synapse_bulk).
 
 The C++ sources beside this file are compiled once per NEST installation (per virtual
 environment) by `python -m bgmodel.simulator.nest_extension` (`make venv` runs it; a run that
@@ -45,7 +47,7 @@ from .headers import HeaderError, dependency_includes
 
 MODEL = "bg_iaf_psc_alpha_2port"
 SOURCES = ("bg_iaf_psc_alpha_2port.cpp", "bg_stdp_dopamine_burst_dip_synapse.cpp",
-           "bgmodel_module.cpp")
+           "bg_synapse_bulk.cpp", "bgmodel_module.cpp")
 HEADERS = ("bg_iaf_psc_alpha_2port.h", "bg_stdp_dopamine_burst_dip_synapse.h",
            "compat/ltdl.h")
 LIBRARY = "bgmodel_module.so"

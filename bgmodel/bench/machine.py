@@ -18,17 +18,21 @@ def memory_gb() -> float | None:
         return None
 
 
+def load_average() -> list[float] | None:
+    """1, 5 and 15 min load averages (None where the OS has none)."""
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return None
+
+
 def describe_machine() -> dict:
     """What a bench JSON records about the machine it was measured on.
 
     The load average is kept because wall times on a shared machine move with it.
     """
-    try:
-        load = [round(x, 2) for x in os.getloadavg()]
-    except OSError:
-        load = None
     return {"hostname": socket.gethostname(), "date": now_iso(),
             "cpu_count": os.cpu_count(), "available_cores": available_cores(),
             "memory_gb": None if memory_gb() is None else round(memory_gb(), 2),
             "platform": platform.platform(), "python": platform.python_version(),
-            "bgmodel": __version__, "nest": None, "load_average_at_start": load}
+            "bgmodel": __version__, "nest": None, "load_average_at_start": load_average()}

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from ..model.config import read_yaml
 from ..model.schema import ConfigError
+from .machine import load_average
 
 PROTOCOLS = ("resting_state", "plasticity")
 SOURCE = "bgmodel bench"
@@ -163,12 +164,15 @@ def measure(protocol: str, scale: float, threads: int, settings: BenchSettings,
     cmd = run_command(protocol, scale, threads, settings, run_dir)
     # NEST's OpenMP threads and any BLAS below numpy: no more than asked.
     env = dict(os.environ, OMP_NUM_THREADS=str(threads), PYTHONUNBUFFERED="1")
+    # Wall times on a shared machine move with its load: keep it with the figures.
+    load = load_average()
     t0 = time.perf_counter()
     with log_file.open("wb") as f:
         done = subprocess.run(cmd, stdout=f, stderr=subprocess.STDOUT, env=env)
     record = {"protocol": protocol, "scale": scale, "threads": threads,
               "run_dir": str(run_dir), "process_wall_s": round(time.perf_counter() - t0, 3),
-              "status": "done" if done.returncode == 0 else "failed"}
+              "status": "done" if done.returncode == 0 else "failed",
+              "load_average_before": load, "load_average_after": load_average()}
     meta = RunMeta(run_dir)
     record["versions"] = meta.data.get("versions", {})
     if done.returncode != 0:

@@ -204,7 +204,7 @@ def test_dry_run_projection_from_a_bench_json(tmp_path, capsys, plasticity_sweep
     text = out.out
     # Per run: 10 + 10 x 20 + 2 x 5 = 220 s at 1 thread; 10 + 10 x 12 + 2 x 5 = 140 s at 2.
     assert "1 thread(s): plasticity scale 0.1 (10 episodes of 2.8 s, 2 checkpoints): " \
-           "set-up 10 s + 10 x 20.0 s + 2 x 5.0 s = 220 s per run" in text
+           "set-up 10 s + 10 x 20 s + 2 x 5 s = 220 s per run" in text
     assert "= 140 s per run" in text
     # 4 x 1 thread: 65.5 runs/h; 2 x 2 threads: 51.4 runs/h.
     assert "packing on 4-core node(s): 4 process(es) x 1 thread(s) per node" in text

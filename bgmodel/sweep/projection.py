@@ -209,8 +209,8 @@ def _breakdown(work: RunWork, fig: dict) -> str:
         episode_s = run_seconds(RunWork("plasticity", work.scale, episodes=1,
                                         episode_ms=work.episode_ms),
                                 {**fig, "setup_s": 0.0, "checkpoint_s": 0.0})
-        return (f"set-up {fig['setup_s']:.0f} s + {work.episodes} x {episode_s:.1f} s + "
-                f"{work.checkpoints} x {fig['checkpoint_s']:.1f} s")
+        return (f"set-up {fig['setup_s']:.0f} s + {work.episodes} x {episode_s:.3g} s + "
+                f"{work.checkpoints} x {fig['checkpoint_s']:.3g} s")
     return (f"set-up {fig['setup_s']:.0f} s + {work.simulated_s:g} x "
             f"{fig['wall_s_per_simulated_s']:.2f} s")
 

@@ -296,3 +296,11 @@ def test_bench_runs_and_writes_its_json(tmp_path):
     # What the bench wrote is what the projection reads.
     bench = load_bench(out)
     assert bench.find("plasticity", 0.02, 1) is not None
+
+
+def test_projection_refuses_a_bad_node(tmp_path, capsys, plasticity_sweep):
+    code, out = _run_cli(capsys, "sweep", plasticity_sweep, "--dry-run", "--out",
+                         tmp_path / "s", "--cores-per-node", -2)
+    assert code == 2
+    assert "--cores-per-node = -2 is not allowed; an integer >= 1" in out.err
+    assert "projected wall time" not in out.out

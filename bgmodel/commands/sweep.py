@@ -71,12 +71,13 @@ def projection_lines(args, spec, folder) -> list[str]:
     from ..sweep.executors import available_cores
     from ..sweep.projection import describe, project, work_of_config
     cores = args.cores_per_node or available_cores()
-    for flag, value, ok in (("--cores-per-node", cores, cores >= 1),
-                            ("--memory-gb-per-node", args.memory_gb_per_node,
-                             args.memory_gb_per_node is None or args.memory_gb_per_node > 0),
-                            ("--nodes", args.nodes, all(n >= 1 for n in args.nodes))):
+    memory = args.memory_gb_per_node
+    for flag, value, ok, allowed in (
+            ("--cores-per-node", cores, cores >= 1, "an integer >= 1"),
+            ("--memory-gb-per-node", memory, memory is None or memory > 0, "a number > 0"),
+            ("--nodes", args.nodes, all(n >= 1 for n in args.nodes), "integers >= 1")):
         if not ok:
-            raise ConfigError("command line", flag, value, "a number >= 1 (> 0 for memory)")
+            raise ConfigError("command line", flag, value, allowed)
     bench = load_bench(args.bench) if args.bench else None
     works = [work_of_config(read_yaml(folder.config_file(p))) for p in folder.pending()]
     try:

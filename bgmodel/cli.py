@@ -13,7 +13,7 @@ from .results.rundir import RunFolderError
 from .model.schema import ConfigError
 
 COMMANDS = ("run", "resume", "info", "validate", "status", "plot", "figures", "sweep", "slurm",
-            "collect")
+            "collect", "bench")
 
 
 def build_parser() -> argparse.ArgumentParser:

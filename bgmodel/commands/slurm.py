@@ -14,7 +14,8 @@ from __future__ import annotations
 import sys
 from collections import Counter
 
-from .sweep import add_folder_options, report_invalid, sweep_dir_of
+from .sweep import (add_folder_options, add_projection_options, projection_lines,
+                    report_invalid, sweep_dir_of, wants_projection)
 
 
 def register(sub) -> None:
@@ -27,6 +28,9 @@ def register(sub) -> None:
                    help="sweep folder (with `status`)")
     add_folder_options(p)
     p.add_argument("--submit", action="store_true", help="submit the script with sbatch")
+    p.add_argument("--dry-run", action="store_true",
+                   help="print the job layout (and, with --bench, the projected wall "
+                        "time); write no script, submit nothing")
     p.add_argument("--resubmit", action="store_true",
                    help="with `status`: submit the failed and missing points again")
     g = p.add_argument_group("cluster settings (override slurm/defaults.yaml)")
@@ -44,6 +48,7 @@ def register(sub) -> None:
     g.add_argument("--max-parallel", type=int, default=None,
                    help="array tasks running at once (%%N throttle)")
     g.add_argument("--template", default=None, help="job-script template")
+    add_projection_options(p)
     p.set_defaults(func=main)
 
 
@@ -72,6 +77,11 @@ def main(args) -> int:
         print(f"nothing to run: every valid point of {folder.path} is done")
         return 0
     settings = _settings(args)
+    if args.dry_run or wants_projection(args):
+        print("\n".join(job_layout(spec, settings, len(pending))))
+        print("\n".join(projection_lines(args, spec, folder)))
+    if args.dry_run:
+        return 0
     script = write_script(folder, settings, pending)
     print(f"{len(pending)} of {len(folder.points())} points; job script {script}")
     if args.submit:
@@ -81,6 +91,16 @@ def main(args) -> int:
     else:
         print(f"submit it with: sbatch {script}   (or rerun with --submit)")
     return 0
+
+
+def job_layout(spec, settings: dict, tasks: int) -> list[str]:
+    """What the job array asks SLURM for (the packing on a node is SLURM's to make from
+    --cpus-per-task and --mem; the projection says which packing is best)."""
+    res = spec.resources
+    throttle = settings.get("max_parallel", 1)
+    return [f"job layout: {tasks} array task(s), each --cpus-per-task={res.threads} "
+            f"(NEST threads) --mem={res.memory_mb}M --time={res.time}; at most "
+            f"{throttle} at once (--max-parallel)"]
 
 
 def status_main(args) -> int:

@@ -26,6 +26,7 @@ def register(sub) -> None:
                         "cores // resources.threads)")
     p.add_argument("--dry-run", action="store_true",
                    help="lay out the sweep folder and list the points; run nothing")
+    add_projection_options(p)
     p.set_defaults(func=main)
 
     # Hidden (no help): one point, from the frozen config in the sweep folder.
@@ -41,6 +42,52 @@ def add_folder_options(p) -> None:
                    help="parent of the sweep folder, which is named after the sweep "
                         "(default log/sweeps/)")
     p.add_argument("--sweep-dir", default=None, help="exact sweep folder")
+
+
+def add_projection_options(p) -> None:
+    g = p.add_argument_group("projected wall time (docs/benchmarks.md)")
+    g.add_argument("--bench", default=None, metavar="BENCH_JSON",
+                   help="figures of `bgmodel bench`: print the sweep's projected wall time "
+                        "and the packing of runs per node")
+    g.add_argument("--cores-per-node", type=int, default=None,
+                   help="cores of a node (default: the cores available here)")
+    g.add_argument("--memory-gb-per-node", type=float, default=None,
+                   help="memory of a node in GB (default: not a limit)")
+    g.add_argument("--nodes", type=int, nargs="+", default=[1],
+                   help="node counts to project for (default 1)")
+    g.add_argument("--extrapolate", action="store_true",
+                   help="scale the figures of the largest measured scale linearly to "
+                        "scales the bench did not measure (printed as an assumption)")
+
+
+def wants_projection(args) -> bool:
+    return bool(args.bench or args.cores_per_node or args.memory_gb_per_node)
+
+
+def projection_lines(args, spec, folder) -> list[str]:
+    """The projected wall time of the folder's pending points (bgmodel.sweep.projection)."""
+    from ..bench.figures import load_bench
+    from ..model.config import read_yaml
+    from ..sweep.executors import available_cores
+    from ..sweep.projection import describe, project, work_of_config
+    cores = args.cores_per_node or available_cores()
+    memory = args.memory_gb_per_node
+    for flag, value, ok, allowed in (
+            ("--cores-per-node", cores, cores >= 1, "an integer >= 1"),
+            ("--memory-gb-per-node", memory, memory is None or memory > 0, "a number > 0"),
+            ("--nodes", args.nodes, all(n >= 1 for n in args.nodes), "integers >= 1")):
+        if not ok:
+            raise ConfigError("command line", flag, value, allowed)
+    bench = load_bench(args.bench) if args.bench else None
+    works = [work_of_config(read_yaml(folder.config_file(p))) for p in folder.pending()]
+    try:
+        proj = project(works, bench, cores=cores, nodes=args.nodes,
+                       memory_gb_per_node=args.memory_gb_per_node,
+                       memory_gb_per_run=spec.resources.memory_gb,
+                       extrapolate=args.extrapolate, sweep_threads=spec.resources.threads)
+    except ValueError as err:  # no run fits on the node
+        return [f"projection: {err}"]
+    return describe(proj, cores, args.memory_gb_per_node, spec.resources.threads, bench)
 
 
 def sweep_dir_of(args, spec) -> Path:
@@ -84,6 +131,9 @@ def main(args) -> int:
     if args.dry_run:
         for p in points:
             print(f"  {p.index:>4}  {folder.status(p):<11} {p.name}")
+    if wants_projection(args):
+        print("\n".join(projection_lines(args, spec, folder)))
+    if args.dry_run:
         return 0
     from ..sweep.executors import pool_size, run_local
     threads = spec.resources.threads

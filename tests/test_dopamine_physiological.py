@@ -42,10 +42,15 @@ def test_calibration():
     # 20 Hz, 300 ms, b = 0: 6 spikes) over this burst's excess.
     from bgmodel.model.config import load_config
     from bgmodel.model.derive import derive_signal
-    cfg = load_config("plasticity", overlays=["configs/dopamine/physiological.yaml"])
-    calibration = derive_signal(cfg.data).calibration
+    cfg = load_config("plasticity", overlays=["configs/dopamine/physiological.yaml"],
+                      overrides=["dopamine.baseline=mean_rate"])
+    signal = derive_signal(cfg.data)
+    calibration = signal.calibration
     assert calibration["rule_burst_spikes"] == 6.0
-    assert calibration["burst_scale"] == pytest.approx(6 / 32)
+    for cell in ("D1", "D2"):
+        assert calibration[cell]["burst_scale"] == pytest.approx(6 / 32)
+        assert calibration[cell]["dip_scale"] == pytest.approx(8 / 12)
+        assert signal.amplitudes[cell]["b"] == pytest.approx(0.04)
 
 
 def test_state_round_trip_and_wrong_model():

@@ -32,7 +32,15 @@ TONIC_FIELDS = {
     "tonic_Hz": Field("number", "tonic rate of every SNc unit (Hz)", minimum=0),
     "units": Field("int", "SNc units per group; all of a group's units feed its volume "
                    "transmitter", minimum=1),
+    "baseline": Field("str", "how the synapses' baseline b and gains are set: neutral "
+                      "(tonic firing leaves the weights unchanged on average; one b per "
+                      "synapse model, bgmodel/dopamine/baseline.py) or mean_rate (b = "
+                      "units * tonic_Hz / 1000 for both, as before; optional, default "
+                      "neutral)", choices=("neutral", "mean_rate")),
 }
+# Optional keys of every signal model's section, and their defaults.
+OPTIONAL_TONIC = ("baseline",)
+BASELINE_DEFAULT = "neutral"
 
 
 class DopamineModel(ABC):
@@ -82,6 +90,11 @@ class DopamineModel(ABC):
     def units(self) -> int:
         """SNc units per group."""
         return int(self.config["units"])
+
+    @property
+    def baseline_mode(self) -> str:
+        """`neutral` or `mean_rate` (dopamine.baseline)."""
+        return str(self.config.get("baseline", BASELINE_DEFAULT))
 
     def baseline_b(self) -> float:
         """Dopamine synapse baseline b (spikes/ms) making this model's tonic firing

@@ -25,6 +25,7 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from ..model.schema import Field, Problem, Record
+from .base import OPTIONAL_TONIC
 from .config import probability_problems
 from .critic import TDCritic
 from .rpe import COMMON_FIELDS, RpeModel
@@ -78,7 +79,8 @@ class DistributionalModel(RpeModel):
         "synapse_fractions": Field("any", "share of the plastic synapses reached by each "
                                    "group's transmitter (a list summing to 1, or null for "
                                    "equal shares)", nullable=True),
-    }, doc="distributional reward prediction error", optional=("action_surprise",))
+    }, doc="distributional reward prediction error",
+        optional=("action_surprise", *OPTIONAL_TONIC))
 
     @classmethod
     def consistency(cls, section: Mapping):

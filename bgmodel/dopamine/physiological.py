@@ -29,7 +29,7 @@ from __future__ import annotations
 from typing import Mapping
 
 from ..model.schema import Field, Problem, Record
-from .base import TONIC_FIELDS, DopamineModel, response_window
+from .base import OPTIONAL_TONIC, TONIC_FIELDS, DopamineModel, response_window
 from .signal import EpisodeOutcome, baseline_b  # noqa: F401  (documented entry point)
 
 GROUP = "snc"
@@ -52,7 +52,7 @@ class PhysiologicalModel(DopamineModel):
         "burst": Record(EVENT_FIELDS, doc="response to a rewarded outcome"),
         "pause": Record(EVENT_FIELDS, doc="response to an unrewarded or omitted outcome "
                         "(rate 0: silence)"),
-    }, doc="a tonically firing SNc with bursts and pauses")
+    }, doc="a tonically firing SNc with bursts and pauses", optional=OPTIONAL_TONIC)
 
     @classmethod
     def consistency(cls, section: Mapping):

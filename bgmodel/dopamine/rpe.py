@@ -30,7 +30,7 @@ from typing import Mapping
 import numpy as np
 
 from ..model.schema import Field, Problem, Record
-from .base import TONIC_FIELDS, DopamineModel, response_window
+from .base import OPTIONAL_TONIC, TONIC_FIELDS, DopamineModel, response_window
 from .critic import TDCritic
 from .signal import EpisodeOutcome
 from .surprise import SURPRISE_SCHEMA, combined_error, policy, surprise_term
@@ -76,7 +76,7 @@ class RpeModel(DopamineModel):
 
     name = "rpe"
     schema = Record(COMMON_FIELDS, doc="critic-driven reward prediction error",
-                    optional=("action_surprise",))
+                    optional=("action_surprise", *OPTIONAL_TONIC))
 
     def __init__(self, config: Mapping, rng: np.random.Generator):
         super().__init__(config, rng)

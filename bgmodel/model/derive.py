@@ -118,15 +118,19 @@ class SignalPlan:
 
     Per group, `units` SNc relays firing tonically at `tonic_Hz` (each fed by its own
     Poisson train of one inhomogeneous_poisson_generator) drive one volume transmitter.
-    The plastic synapses are copies of `synapse_model` with baseline `b` (spikes/ms,
-    units * tonic_Hz / 1000: tonic firing is neutral) and, per cell (D1, D2), the
-    burst set (used while n > b) and the dip set (while n < b) of amplitudes.
+    The plastic synapses are copies of `synapse_model` with, per cell (D1, D2), a
+    baseline `amplitudes[cell]["b"]` (spikes/ms), the burst set (used while n > b) and
+    the dip set (while n < b) of amplitudes. `b` is the mean arriving rate,
+    units * tonic_Hz / 1000.
 
-    Calibration (docs/dopamine.md): the paper's burst amplitudes times
-    `burst_scale` = rule burst spikes / the model's burst excess spikes, the paper's dip
+    Calibration (docs/dopamine.md), per cell: the paper's burst amplitudes times
+    `burst_scale` = rule burst spikes / the model's burst excess, the paper's dip
     amplitudes negated and times `dip_scale` = rule dip spikes / the model's pause
-    deficit spikes, so that a rewarded (punished) episode changes the weights as much
-    as the rule's burst (dip) at the same eligibility."""
+    deficit, so that a rewarded (punished) episode changes the weights as much as the
+    rule's burst (dip) at the same eligibility. With dopamine.baseline `mean_rate` the
+    baseline is `b` and excess and deficit are the linear spike counts of base.py; with
+    `neutral` (the default) the baseline and both gains are chosen together so that
+    tonic firing is neutral (bgmodel.dopamine.baseline)."""
 
     model: str
     groups: Mapping[str, str]  # group -> population name
@@ -463,26 +467,54 @@ def derive_signal(cfg: Mapping) -> SignalPlan | None:
     if not {"burst", "dip"} <= set(events) or not {"burst", "dip"} <= set(cfg["snc"]["events"]):
         raise ValueError("a signal dopamine model needs the `burst` and `dip` events of "
                          "plasticity.amplitudes_in_dc and snc.events (its calibration)")
-    burst_excess, pause_deficit = model.burst_excess_spikes(), model.pause_deficit_spikes()
     rule_burst, rule_dip = rule_event_spikes(cfg, "burst"), rule_event_spikes(cfg, "dip")
-    burst_scale, dip_scale = rule_burst / burst_excess, rule_dip / pause_deficit
-    amplitudes = {}
+    mean_b = model.baseline_b()
+    amplitudes, calibration = {}, {"baseline": model.baseline_mode,
+                                   "rule_burst_spikes": rule_burst, "rule_dip_spikes": rule_dip}
     for cell in ("D1", "D2"):
         burst, dip = stdp_amplitudes(cfg, "burst", cell), stdp_amplitudes(cfg, "dip", cell)
+        if model.baseline_mode == "mean_rate":
+            b, burst_scale = mean_b, rule_burst / model.burst_excess_spikes()
+            dip_scale = rule_dip / model.pause_deficit_spikes()
+            calibration[cell] = {"b": b, "burst_scale": burst_scale, "dip_scale": dip_scale,
+                                 "model_burst_excess_spikes": model.burst_excess_spikes(),
+                                 "model_pause_deficit_spikes": model.pause_deficit_spikes(),
+                                 "tonic_neutral": None}
+        else:
+            cal = neutral_calibration(cfg, model, burst, dip, rule_burst, rule_dip)
+            b, burst_scale, dip_scale = cal.b, cal.burst_scale, cal.dip_scale
+            calibration[cell] = {"b": b, "burst_scale": burst_scale, "dip_scale": dip_scale,
+                                 "model_burst_excess_spikes": cal.burst_excess,
+                                 "model_pause_deficit_spikes": cal.pause_deficit,
+                                 "tonic_neutral": cal.neutral}
         amplitudes[cell] = {"A_plus_burst": burst["A_plus"] * burst_scale,
                             "A_minus_burst": burst["A_minus"] * burst_scale,
                             "A_plus_dip": -dip["A_plus"] * dip_scale,
-                            "A_minus_dip": -dip["A_minus"] * dip_scale}
+                            "A_minus_dip": -dip["A_minus"] * dip_scale,
+                            "b": b}
     return SignalPlan(model=section["model"],
                       groups={g: snc_population(g) for g in model.groups},
-                      units=model.units, tonic_Hz=model.tonic_Hz, b=model.baseline_b(),
+                      units=model.units, tonic_Hz=model.tonic_Hz, b=mean_b,
                       synapse_model=BURST_DIP_SYNAPSE, amplitudes=amplitudes,
-                      calibration={"rule_burst_spikes": rule_burst,
-                                   "model_burst_excess_spikes": burst_excess,
-                                   "burst_scale": burst_scale,
-                                   "rule_dip_spikes": rule_dip,
-                                   "model_pause_deficit_spikes": pause_deficit,
-                                   "dip_scale": dip_scale})
+                      calibration=calibration)
+
+
+# NEST's default tau_minus of the neurons' postsynaptic trace (ms); bgmodel sets no other.
+TAU_MINUS_MS = 20.0
+
+
+def neutral_calibration(cfg: Mapping, model, burst: Mapping, dip: Mapping,
+                        rule_burst: float, rule_dip: float):
+    """b and gains of one cell type's synapses for which tonic firing is neutral
+    (bgmodel.dopamine.baseline)."""
+    from ..dopamine import baseline
+    plast = cfg["plasticity"]
+    samples = baseline.cached_samples(model.units, model.tonic_Hz, float(plast["tau_n_ms"]),
+                                      tuple(map(float, model.reference_burst())),
+                                      tuple(map(float, model.reference_pause())))
+    k_burst = baseline.eligibility_gain(burst, plast["tau_plus_ms"], TAU_MINUS_MS)
+    k_dip = -baseline.eligibility_gain(dip, plast["tau_plus_ms"], TAU_MINUS_MS)
+    return baseline.calibrate(samples, model.baseline_b(), k_burst, k_dip, rule_burst, rule_dip)
 
 
 def derive_dopamine(cfg: Mapping) -> DopaminePlan:

@@ -84,6 +84,9 @@ BurstDipDopaCommonProperties::set_status( const Dictionary& d, nest::ConnectorMo
   }
 
   next.nest::CommonSynapseProperties::set_status( d, cm );
+  // One cache of dopamine stretches per thread (BurstDipDopaCommonProperties);
+  // set_status runs single-threaded, before any synapse reads it.
+  next.stretch_cache_.assign( nest::kernel().vp_manager.get_num_threads(), DopaStretchCache() );
   *this = next;
 }
 

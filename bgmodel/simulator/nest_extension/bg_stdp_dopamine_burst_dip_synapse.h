@@ -56,6 +56,31 @@ inline const std::string c_burst( "c_burst" );
 inline const std::string c_dip( "c_dip" );
 }
 
+// What every synapse of one model computes alike for a whole stretch between two
+// consecutive dopamine spikes of the volume transmitter's current list: n is the same
+// number in all of them (the same spikes through the same operations), so the stretch's
+// closed-form integrals are too; each synapse then only scales them by its own
+// eligibility. Filled by the first synapse that crosses the stretch, with its own n.
+struct DopaStretch
+{
+  bool valid = false;
+  bool crosses = false;     // n reaches b inside the stretch
+  bool burst_first = false; // the side of b that n starts on is the burst side
+  double j_whole = 0.0;     // integral factor of the whole stretch at one trace
+  double j_first = 0.0;     // of the piece before the crossing (or the whole stretch)
+  double j_second = 0.0;    // of the piece after the crossing
+  double decay_cross = 1.0; // eligibility decay up to the crossing
+  double n_next = 0.0;      // n just after the closing spike
+};
+
+// One thread's stretches of the current list (entry 0 is the pseudo spike at the last
+// trigger, so its time identifies the list; the list only grows until the next one).
+struct DopaStretchCache
+{
+  double list_start = -1.0;
+  std::vector< DopaStretch > stretches;
+};
+
 class BurstDipDopaCommonProperties : public nest::CommonSynapseProperties
 {
 public:
@@ -77,7 +102,34 @@ public:
   double b_;
   double Wmin_;
   double Wmax_;
+
+  // Per thread, sized by set_status (single-threaded: SetDefaults, CopyModel) to the
+  // kernel's thread count; a thread beyond it computes every stretch itself.
+  mutable std::vector< DopaStretchCache > stretch_cache_;
+
+  // This thread's cache of stretches for the list `dopa_spikes`, or nullptr.
+  DopaStretchCache* stretches_for( size_t thread, const std::vector< nest::spikecounter >& dopa_spikes ) const;
 };
+
+inline DopaStretchCache*
+BurstDipDopaCommonProperties::stretches_for( size_t thread, const std::vector< nest::spikecounter >& dopa_spikes ) const
+{
+  if ( thread >= stretch_cache_.size() or dopa_spikes.empty() )
+  {
+    return nullptr;
+  }
+  DopaStretchCache& cache = stretch_cache_[ thread ];
+  if ( cache.list_start != dopa_spikes[ 0 ].spike_time_ )
+  {
+    cache.list_start = dopa_spikes[ 0 ].spike_time_;
+    cache.stretches.clear();
+  }
+  if ( cache.stretches.size() < dopa_spikes.size() )
+  {
+    cache.stretches.resize( dopa_spikes.size() );
+  }
+  return &cache;
+}
 
 inline long
 BurstDipDopaCommonProperties::get_vt_node_id() const
@@ -158,6 +210,14 @@ private:
   // c(s) * (n(s) - b) ds over s in [0, -minus_dt], c decaying from c0 with tau_c and n
   // from n0 with tau_n, then clipped to [Wmin, Wmax].
   void add_weight_change_( double c0, double n0, double minus_dt, const CommonPropertiesType& cp );
+  // The integral factor of add_weight_change_ (the weight changes by -c0 times it).
+  static double integral_factor_( double n0, double minus_dt, const CommonPropertiesType& cp );
+  // weight -= c0 * factor, clipped to [Wmin, Wmax].
+  void apply_change_( double c0, double factor, const CommonPropertiesType& cp );
+  // The stretch from dopamine spike dopa_spikes_idx_ to the next, computed with n_.
+  static DopaStretch make_stretch_( double n0, double minus_dt, double multiplicity, const CommonPropertiesType& cp );
+  // advance_weight_ over a whole stretch from its cached integrals (same operations).
+  void apply_stretch_( double c_burst0, double c_dip0, const DopaStretch& s, const CommonPropertiesType& cp );
 
   // The same with the two eligibility traces: each side of n = b uses its own.
   void advance_weight_( double c_burst0,
@@ -173,6 +233,7 @@ private:
   void advance_to_( const std::vector< nest::spikecounter >& dopa_spikes,
     double t0,
     double t1,
+    size_t thread,
     const CommonPropertiesType& cp );
 
   void facilitate_( double kplus, const CommonPropertiesType& cp );
@@ -275,13 +336,31 @@ bg_stdp_dopamine_burst_dip_synapse< targetidentifierT >::add_weight_change_( dou
   double minus_dt,
   const CommonPropertiesType& cp )
 {
+  apply_change_( c0, integral_factor_( n0, minus_dt, cp ), cp );
+}
+
+template < typename targetidentifierT >
+inline double
+bg_stdp_dopamine_burst_dip_synapse< targetidentifierT >::integral_factor_( double n0,
+  double minus_dt,
+  const CommonPropertiesType& cp )
+{
   // Closed form of the integral (minus_dt = -length <= 0), written in the same
   // operations as stdp_dopamine_synapse so that equal traces round identically:
   //   c0 * ( n0 / k * (1 - e^{-k L}) - b * tau_c * (1 - e^{-L / tau_c}) ),
-  //   k = 1 / tau_c + 1 / tau_n, evaluated as (tau_c + tau_n) / (tau_c * tau_n).
+  //   k = 1 / tau_c + 1 / tau_n, evaluated as (tau_c + tau_n) / (tau_c * tau_n);
+  // the weight changes by -c0 times the factor returned here.
   const double k = ( cp.tau_c_ + cp.tau_n_ ) / ( cp.tau_c_ * cp.tau_n_ );
-  weight_ = weight_
-    - c0 * ( n0 / k * numerics::expm1( k * minus_dt ) - cp.b_ * cp.tau_c_ * numerics::expm1( minus_dt / cp.tau_c_ ) );
+  return n0 / k * numerics::expm1( k * minus_dt ) - cp.b_ * cp.tau_c_ * numerics::expm1( minus_dt / cp.tau_c_ );
+}
+
+template < typename targetidentifierT >
+inline void
+bg_stdp_dopamine_burst_dip_synapse< targetidentifierT >::apply_change_( double c0,
+  double factor,
+  const CommonPropertiesType& cp )
+{
+  weight_ = weight_ - c0 * factor;
   if ( weight_ < cp.Wmin_ )
   {
     weight_ = cp.Wmin_;
@@ -290,6 +369,55 @@ bg_stdp_dopamine_burst_dip_synapse< targetidentifierT >::add_weight_change_( dou
   {
     weight_ = cp.Wmax_;
   }
+}
+
+template < typename targetidentifierT >
+inline DopaStretch
+bg_stdp_dopamine_burst_dip_synapse< targetidentifierT >::make_stretch_( double n0,
+  double minus_dt,
+  double multiplicity,
+  const CommonPropertiesType& cp )
+{
+  // The same decisions and operations as advance_weight_ and next_dopamine_spike_.
+  DopaStretch s;
+  s.valid = true;
+  s.j_whole = integral_factor_( n0, minus_dt, cp );
+  s.burst_first = n0 > cp.b_ or ( n0 == cp.b_ and n0 < 0.0 );
+  s.j_first = s.j_whole;
+  if ( cp.b_ != 0.0 and n0 / cp.b_ > 1.0 )
+  {
+    const double s_cross = cp.tau_n_ * std::log( n0 / cp.b_ );
+    if ( s_cross < -minus_dt )
+    {
+      s.crosses = true;
+      s.j_first = integral_factor_( n0, -s_cross, cp );
+      s.decay_cross = std::exp( -s_cross / cp.tau_c_ );
+      s.j_second = integral_factor_( cp.b_, minus_dt + s_cross, cp );
+    }
+  }
+  s.n_next = n0 * std::exp( minus_dt / cp.tau_n_ ) + multiplicity / cp.tau_n_;
+  return s;
+}
+
+template < typename targetidentifierT >
+inline void
+bg_stdp_dopamine_burst_dip_synapse< targetidentifierT >::apply_stretch_( double c_burst0,
+  double c_dip0,
+  const DopaStretch& s,
+  const CommonPropertiesType& cp )
+{
+  if ( c_burst0 == c_dip0 )
+  {
+    apply_change_( c_burst0, s.j_whole, cp );
+    return;
+  }
+  if ( s.crosses )
+  {
+    apply_change_( s.burst_first ? c_burst0 : c_dip0, s.j_first, cp );
+    apply_change_( ( s.burst_first ? c_dip0 : c_burst0 ) * s.decay_cross, s.j_second, cp );
+    return;
+  }
+  apply_change_( s.burst_first ? c_burst0 : c_dip0, s.j_whole, cp );
 }
 
 template < typename targetidentifierT >
@@ -330,6 +458,7 @@ bg_stdp_dopamine_burst_dip_synapse< targetidentifierT >::advance_to_(
   const std::vector< nest::spikecounter >& dopa_spikes,
   double t0,
   double t1,
+  size_t thread,
   const CommonPropertiesType& cp )
 {
   const double eps = nest::kernel().connection_manager.get_stdp_eps();
@@ -341,12 +470,29 @@ bg_stdp_dopamine_burst_dip_synapse< targetidentifierT >::advance_to_(
     advance_weight_( c_burst_, c_dip_, n0, t0 - dopa_spikes[ dopa_spikes_idx_ + 1 ].spike_time_, cp );
     next_dopamine_spike_( dopa_spikes, cp );
 
-    // From one dopamine spike to the next; c is still at t0.
+    // From one dopamine spike to the next; c is still at t0. The stretches are the same
+    // for every synapse of the model (DopaStretch): computed once per thread.
     double decay;
+    DopaStretchCache* cache = cp.stretches_for( thread, dopa_spikes );
     while ( dopa_spikes.size() > dopa_spikes_idx_ + 1
       and t1 - dopa_spikes[ dopa_spikes_idx_ + 1 ].spike_time_ > -1.0 * eps )
     {
       decay = std::exp( ( t0 - dopa_spikes[ dopa_spikes_idx_ ].spike_time_ ) / cp.tau_c_ );
+      if ( cache )
+      {
+        DopaStretch& stretch = cache->stretches[ dopa_spikes_idx_ ];
+        if ( not stretch.valid )
+        {
+          stretch = make_stretch_( n_,
+            dopa_spikes[ dopa_spikes_idx_ ].spike_time_ - dopa_spikes[ dopa_spikes_idx_ + 1 ].spike_time_,
+            dopa_spikes[ dopa_spikes_idx_ + 1 ].multiplicity_,
+            cp );
+        }
+        apply_stretch_( c_burst_ * decay, c_dip_ * decay, stretch, cp );
+        ++dopa_spikes_idx_;
+        n_ = stretch.n_next;
+        continue;
+      }
       advance_weight_( c_burst_ * decay,
         c_dip_ * decay,
         n_,
@@ -405,7 +551,7 @@ bg_stdp_dopamine_burst_dip_synapse< targetidentifierT >::send( nest::Event& e,
   double t0 = t_last_update_;
   for ( ; start != finish; ++start )
   {
-    advance_to_( dopa_spikes, t0, start->t_ + dendritic_delay, cp );
+    advance_to_( dopa_spikes, t0, start->t_ + dendritic_delay, t, cp );
     t0 = start->t_ + dendritic_delay;
     // No facilitation by a postsynaptic spike at the time of this presynaptic one.
     if ( t_spike - start->t_ > nest::kernel().connection_manager.get_stdp_eps() )
@@ -414,7 +560,7 @@ bg_stdp_dopamine_burst_dip_synapse< targetidentifierT >::send( nest::Event& e,
     }
   }
 
-  advance_to_( dopa_spikes, t0, t_spike, cp );
+  advance_to_( dopa_spikes, t0, t_spike, t, cp );
   depress_( target->get_K_value( t_spike - dendritic_delay ), cp );
 
   e.set_receiver( *target );
@@ -445,12 +591,12 @@ bg_stdp_dopamine_burst_dip_synapse< targetidentifierT >::trigger_update_weight( 
   double t0 = t_last_update_;
   for ( ; start != finish; ++start )
   {
-    advance_to_( dopa_spikes, t0, start->t_ + dendritic_delay, cp );
+    advance_to_( dopa_spikes, t0, start->t_ + dendritic_delay, t, cp );
     t0 = start->t_ + dendritic_delay;
     facilitate_( Kplus_ * std::exp( ( t_last_update_ - t0 ) / cp.tau_plus_ ), cp );
   }
 
-  advance_to_( dopa_spikes, t0, t_trig, cp );
+  advance_to_( dopa_spikes, t0, t_trig, t, cp );
   n_ = n_ * std::exp( ( dopa_spikes[ dopa_spikes_idx_ ].spike_time_ - t_trig ) / cp.tau_n_ );
   Kplus_ = Kplus_ * std::exp( ( t_last_update_ - t_trig ) / cp.tau_plus_ );
 

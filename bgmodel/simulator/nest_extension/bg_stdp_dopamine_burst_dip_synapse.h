@@ -71,6 +71,7 @@ struct DopaStretch
   double j_second = 0.0;    // of the piece after the crossing
   double decay_cross = 1.0; // eligibility decay up to the crossing
   double n_next = 0.0;      // n just after the closing spike
+  double c_decay = 1.0;     // eligibility decay over the whole stretch
 };
 
 // One thread's stretches of the current list (entry 0 is the pseudo spike at the last
@@ -102,6 +103,14 @@ public:
   double b_;
   double Wmin_;
   double Wmax_;
+
+  // Whether the burst and dip sets are equal (then the synapse is, bit for bit,
+  // stdp_dopamine_synapse, and every decay is computed as there).
+  bool
+  equal_sets() const
+  {
+    return A_plus_burst_ == A_plus_dip_ and A_minus_burst_ == A_minus_dip_;
+  }
 
   // Per thread, sized by set_status (single-threaded: SetDefaults, CopyModel) to the
   // kernel's thread count; a thread beyond it computes every stretch itself.
@@ -396,6 +405,7 @@ bg_stdp_dopamine_burst_dip_synapse< targetidentifierT >::make_stretch_( double n
     }
   }
   s.n_next = n0 * std::exp( minus_dt / cp.tau_n_ ) + multiplicity / cp.tau_n_;
+  s.c_decay = std::exp( minus_dt / cp.tau_c_ );
   return s;
 }
 
@@ -472,12 +482,22 @@ bg_stdp_dopamine_burst_dip_synapse< targetidentifierT >::advance_to_(
 
     // From one dopamine spike to the next; c is still at t0. The stretches are the same
     // for every synapse of the model (DopaStretch): computed once per thread.
+    // With different sets the eligibility's decay to each stretch is carried from
+    // stretch to stretch by the cached factors (one multiplication instead of an
+    // exponential per synapse and dopamine spike); with equal sets it is computed
+    // afresh each time, as stdp_dopamine_synapse does.
     double decay;
     DopaStretchCache* cache = cp.stretches_for( thread, dopa_spikes );
+    const bool carry_decay = cache and not cp.equal_sets();
+    bool first_stretch = true;
     while ( dopa_spikes.size() > dopa_spikes_idx_ + 1
       and t1 - dopa_spikes[ dopa_spikes_idx_ + 1 ].spike_time_ > -1.0 * eps )
     {
-      decay = std::exp( ( t0 - dopa_spikes[ dopa_spikes_idx_ ].spike_time_ ) / cp.tau_c_ );
+      if ( first_stretch or not carry_decay )
+      {
+        decay = std::exp( ( t0 - dopa_spikes[ dopa_spikes_idx_ ].spike_time_ ) / cp.tau_c_ );
+        first_stretch = false;
+      }
       if ( cache )
       {
         DopaStretch& stretch = cache->stretches[ dopa_spikes_idx_ ];
@@ -491,6 +511,7 @@ bg_stdp_dopamine_burst_dip_synapse< targetidentifierT >::advance_to_(
         apply_stretch_( c_burst_ * decay, c_dip_ * decay, stretch, cp );
         ++dopa_spikes_idx_;
         n_ = stretch.n_next;
+        decay *= stretch.c_decay;
         continue;
       }
       advance_weight_( c_burst_ * decay,

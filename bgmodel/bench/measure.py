@@ -105,7 +105,8 @@ def figures_of_run(protocol: str, run_dir: Path, settings: BenchSettings) -> dic
     """The figures of one finished run, from its run.json (and episodes.csv).
 
     resting_state: setup_s (derive + build), simulate_s, wall_s_per_simulated_s.
-    plasticity: setup_s (derive + build + warm-up: all before the first episode),
+    plasticity: setup_s (derive + build + warm-up + synapse sets (+ restore): all before
+    the first episode),
     episode_s (mean wall s per episode), episode_walls_s, checkpoint_s (mean wall s
     per checkpoint), checkpoints. Both: build_s, peak_memory_mb.
     """
@@ -123,7 +124,8 @@ def figures_of_run(protocol: str, run_dir: Path, settings: BenchSettings) -> dic
     walls = _episode_walls(run_dir)
     n_cp = checkpoints_written(len(walls), settings.checkpoint_every)
     out.update(episodes=len(walls), episode_ms=meta.episode_ms, warmup_s=t.get("warmup"),
-               setup_s=t.get("derive", 0.0) + t.get("build", 0.0) + t.get("warmup", 0.0),
+               setup_s=sum(t.get(k, 0.0) for k in ("derive", "build", "warmup",
+                                                   "synapse_sets", "restore")),
                episode_s=sum(walls) / len(walls) if walls else None,
                episode_walls_s=[round(w, 3) for w in walls],
                checkpoints=n_cp,

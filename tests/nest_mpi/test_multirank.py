@@ -192,7 +192,7 @@ def test_action_selection_over_two_ranks_matches_one_process(mpiexec, tmp_path):
 
 def _sorted_synapses(path) -> np.ndarray:
     """(source, target, weight) rows of a checkpoint, sorted."""
-    with np.load(path) as cp:
-        rows = np.column_stack([cp["plastic_source"], cp["plastic_target"],
-                                cp["plastic_weight"]])
+    from bgmodel.protocols.plasticity.checkpoint import load_checkpoint
+    plastic = load_checkpoint(path).plastic
+    rows = np.column_stack([plastic.source, plastic.target, plastic.weight])
     return rows[np.lexsort(rows.T[::-1])]

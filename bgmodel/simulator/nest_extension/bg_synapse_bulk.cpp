@@ -25,6 +25,7 @@
 #include <cstring>
 #include <exception>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "connection_manager.h"
@@ -157,16 +158,19 @@ guarded( Body body )
   }
 }
 
-bool
-check_count( const std::vector< long >& offsets, long n, const char* model )
+// The model's id and its threads' offsets, or fail when the caller's arrays hold
+// another number of connections than this process has.
+std::pair< nest::synindex, std::vector< long > >
+sized_model( const char* model, long n )
 {
-  if ( offsets.back() == n )
+  const nest::synindex syn_id = synapse_id( model );
+  std::vector< long > offsets = thread_offsets( syn_id );
+  if ( offsets.back() != n )
   {
-    return true;
+    throw std::runtime_error( std::string( "synapse model '" ) + model + "' has " + std::to_string( offsets.back() )
+      + " connections on this process, the arrays hold " + std::to_string( n ) );
   }
-  last_error = std::string( "synapse model '" ) + model + "' has " + std::to_string( offsets.back() )
-    + " connections on this process, the arrays hold " + std::to_string( n );
-  return false;
+  return { syn_id, std::move( offsets ) };
 }
 }
 
@@ -193,12 +197,7 @@ extern "C"
     return guarded(
       [ & ]()
       {
-        const nest::synindex syn_id = synapse_id( model );
-        const std::vector< long > offsets = thread_offsets( syn_id );
-        if ( not check_count( offsets, n, model ) )
-        {
-          return -1L;
-        }
+        const auto [ syn_id, offsets ] = sized_model( model, n );
         nest::ConnectionManager& cm = nest::kernel().connection_manager;
         return for_each_thread( syn_id,
           offsets,
@@ -268,12 +267,7 @@ extern "C"
     return guarded(
       [ & ]()
       {
-        const nest::synindex syn_id = synapse_id( model );
-        const std::vector< long > offsets = thread_offsets( syn_id );
-        if ( not check_count( offsets, n, model ) )
-        {
-          return -1L;
-        }
+        const auto [ syn_id, offsets ] = sized_model( model, n );
         return for_each_thread( syn_id,
           offsets,
           [ & ]( size_t tid, nest::ConnectorBase* c, long first )

@@ -88,3 +88,13 @@ def test_a_wrong_baseline_is_refused_with_the_allowed_values():
     with pytest.raises(ConfigError) as err:
         derive("dopamine.baseline=zero")
     assert "dopamine.baseline" in str(err.value) and "neutral, mean_rate" in str(err.value)
+
+
+def test_a_short_pause_limits_the_search_to_baselines_it_can_calibrate():
+    # 20 units at 10 Hz (mean 0.2 spikes/ms) and a 150-ms pause: n never falls below
+    # about 0.045, so no b under that can calibrate the dip gain; the search skips them.
+    short = bl.sample_traces(20, 10.0, TAU_N, (30.0, 150.0), (0.0, 150.0), trials=200)
+    for k_burst, k_dip in K.values():
+        cal = bl.calibrate(short, 0.2, k_burst, k_dip, 6.0, 8.0)
+        assert cal.pause_deficit > bl.MIN_EVENT_SPIKES
+        assert cal.dip_scale * cal.pause_deficit == pytest.approx(8.0)

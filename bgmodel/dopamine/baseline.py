@@ -50,6 +50,12 @@ SAMPLE_SEED = 20261204
 # gives the tonic statistics, in units of tau_n; after the event's onset the response is
 # followed for the event's duration plus this many tau_n.
 WARMUP_TAU = 5.0
+# The search for b: grid points over 0.1-4 times the mean rate for a bracket, then
+# bisection steps; an event moving the integral by less than this many spikes cannot be
+# calibrated at that b.
+BRACKET_POINTS = 24
+BISECTIONS = 30
+MIN_EVENT_SPIKES = 0.05
 TONIC_TAU = 5.0
 TAIL_TAU = 6.0
 
@@ -133,31 +139,47 @@ def calibrate(samples: TraceSamples, mean_rate: float, k_burst: float, k_dip: fl
     `k_dip` are A_plus tau_plus - A_minus tau_minus of the unscaled burst set and of
     the negated unscaled dip set."""
 
-    def at(b: float, neutral: bool) -> Calibration:
+    def at(b: float, neutral: bool) -> Calibration | None:
+        """The calibration at b, or None where a reference event does not reach past
+        b (a short pause may never bring n below a low b: no gain can calibrate it)."""
         up, down, excess, deficit = integrals(samples, b)
+        if excess <= MIN_EVENT_SPIKES or deficit <= MIN_EVENT_SPIKES:
+            return None
         return Calibration(b=b, burst_scale=rule_burst_spikes / excess,
                            dip_scale=rule_dip_spikes / deficit, neutral=neutral,
                            burst_excess=excess, pause_deficit=deficit,
                            tonic_above=up, tonic_below=down)
 
-    def imbalance(b: float) -> float:
-        c = at(b, True)
+    def imbalance(c: Calibration) -> float:
         return k_burst * c.burst_scale * c.tonic_above - k_dip * c.dip_scale * c.tonic_below
 
+    fallback = at(mean_rate, False)
+    if fallback is None:
+        raise ValueError(f"the reference burst or pause moves n too little around the mean "
+                         f"rate {mean_rate} spikes/ms to calibrate the dopamine synapses")
     if k_burst * k_dip <= 0:
-        return at(mean_rate, False)
-    lo, hi = 0.1 * mean_rate, 4.0 * mean_rate
-    f_lo, f_hi = imbalance(lo), imbalance(hi)
-    if f_lo * f_hi > 0:
-        return at(mean_rate, False)
-    for _ in range(40):
+        return fallback
+    # A bracket where the imbalance changes sign, among the b at which both reference
+    # events can be calibrated; then bisection inside it.
+    grid = [b for b in np.linspace(0.1 * mean_rate, 4.0 * mean_rate, BRACKET_POINTS)]
+    valid = [(b, c) for b, c in ((b, at(b, True)) for b in grid) if c is not None]
+    bracket = next(((lo, hi) for (lo, c_lo), (hi, c_hi) in zip(valid, valid[1:])
+                    if imbalance(c_lo) * imbalance(c_hi) <= 0), None)
+    if bracket is None:
+        return fallback
+    lo, hi = bracket
+    f_lo = imbalance(at(lo, True))
+    for _ in range(BISECTIONS):
         mid = 0.5 * (lo + hi)
-        f_mid = imbalance(mid)
+        c_mid = at(mid, True)
+        if c_mid is None:
+            break
+        f_mid = imbalance(c_mid)
         if f_mid * f_lo > 0:
             lo, f_lo = mid, f_mid
         else:
             hi = mid
-    return at(0.5 * (lo + hi), True)
+    return at(0.5 * (lo + hi), True) or at(lo, True)
 
 
 def eligibility_gain(amplitudes: dict, tau_plus_ms: float, tau_minus_ms: float) -> float:

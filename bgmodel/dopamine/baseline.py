@@ -161,8 +161,8 @@ def calibrate(samples: TraceSamples, mean_rate: float, k_burst: float, k_dip: fl
         return fallback
     # A bracket where the imbalance changes sign, among the b at which both reference
     # events can be calibrated; then bisection inside it.
-    grid = [b for b in np.linspace(0.1 * mean_rate, 4.0 * mean_rate, BRACKET_POINTS)]
-    valid = [(b, c) for b, c in ((b, at(b, True)) for b in grid) if c is not None]
+    grid = np.linspace(0.1 * mean_rate, 4.0 * mean_rate, BRACKET_POINTS)
+    valid = [(b, c) for b, c in ((float(b), at(float(b), True)) for b in grid) if c is not None]
     bracket = next(((lo, hi) for (lo, c_lo), (hi, c_hi) in zip(valid, valid[1:])
                     if imbalance(c_lo) * imbalance(c_hi) <= 0), None)
     if bracket is None:

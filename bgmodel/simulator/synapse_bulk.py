@@ -87,25 +87,20 @@ def read(models: tuple[str, ...] | list[str], endpoints: bool = True,
          weights: bool = True) -> dict[str, np.ndarray]:
     """`source`, `target` (int64) and `weight` (float64) of every connection of
     `models` on this process, in bulk order (only the arrays asked for)."""
-    parts: dict[str, list[np.ndarray]] = {"source": [], "target": [], "weight": []}
+    keys = (("source", np.int64), ("target", np.int64))[:2 if endpoints else 0]
+    keys += (("weight", np.float64),) if weights else ()
+    parts: dict[str, list[np.ndarray]] = {key: [] for key, _ in keys}
     for model in models:
         n = count(model)
-        src = np.empty(n, dtype=np.int64) if endpoints else None
-        tgt = np.empty(n, dtype=np.int64) if endpoints else None
-        w = np.empty(n, dtype=np.float64) if weights else None
-        got = _check(_library().bg_synapse_read(model.encode(), n, _pointer(src),
-                                                _pointer(tgt), _pointer(w)),
-                     f"reading {model}")
-        assert got == n
-        for key, arr in (("source", src), ("target", tgt), ("weight", w)):
-            if arr is not None:
-                parts[key].append(arr)
-    out = {}
-    for key, arrays in parts.items():
-        if (key == "weight" and weights) or (key != "weight" and endpoints):
-            dtype = np.float64 if key == "weight" else np.int64
-            out[key] = np.concatenate(arrays) if arrays else np.zeros(0, dtype=dtype)
-    return out
+        arrays = {key: np.empty(n, dtype=dtype) for key, dtype in keys}
+        _check(_library().bg_synapse_read(model.encode(), n, _pointer(arrays.get("source")),
+                                          _pointer(arrays.get("target")),
+                                          _pointer(arrays.get("weight"))),
+               f"reading {model}")
+        for key, array in arrays.items():
+            parts[key].append(array)
+    return {key: np.concatenate(parts[key]) if parts[key] else np.zeros(0, dtype=dtype)
+            for key, dtype in keys}
 
 
 def read_weights_at(positions: dict[str, np.ndarray]) -> np.ndarray:

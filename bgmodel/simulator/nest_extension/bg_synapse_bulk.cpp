@@ -158,6 +158,15 @@ guarded( Body body )
   }
 }
 
+// The weight of one connection, through the connector's status (`status` is reused
+// by the caller: its keys stay, only the values change).
+double
+weight_of( const nest::ConnectorBase& c, size_t tid, size_t lcid, Dictionary& status )
+{
+  c.get_synapse_status( tid, lcid, status );
+  return status.get< double >( nest::names::weight );
+}
+
 // The model's id and its threads' offsets, or fail when the caller's arrays hold
 // another number of connections than this process has.
 std::pair< nest::synindex, std::vector< long > >
@@ -219,8 +228,7 @@ extern "C"
               }
               if ( weight )
               {
-                c->get_synapse_status( tid, lcid, status );
-                weight[ i ] = status.get< double >( nest::names::weight );
+                weight[ i ] = weight_of( *c, tid, lcid, status );
               }
             }
           } );
@@ -252,8 +260,7 @@ extern "C"
           {
             ++tid;
           }
-          connector( table, tid, syn_id )->get_synapse_status( tid, static_cast< size_t >( p - offsets[ tid ] ), status );
-          weight[ k ] = status.get< double >( nest::names::weight );
+          weight[ k ] = weight_of( *connector( table, tid, syn_id ), tid, static_cast< size_t >( p - offsets[ tid ] ), status );
         }
         return n;
       } );

@@ -114,10 +114,10 @@ class Calibration:
     b: float
     burst_scale: float
     dip_scale: float
-    neutral: bool            # whether tonic firing is neutral at this b
+    neutral: bool | None     # whether tonic firing is neutral at this b (None: not asked)
     burst_excess: float      # integral of (n - b)+ a reference burst adds over tonic
     pause_deficit: float     # integral of (b - n)+ a reference pause adds over tonic
-    tonic_above: float       # E[(n - b)+] under tonic firing (spikes/ms)
+    tonic_above: float       # E[(n - b)+] under tonic firing (spikes/ms; nan: not sampled)
     tonic_below: float       # E[(b - n)+]
 
 

@@ -473,20 +473,14 @@ def derive_signal(cfg: Mapping) -> SignalPlan | None:
                                    "rule_burst_spikes": rule_burst, "rule_dip_spikes": rule_dip}
     for cell in ("D1", "D2"):
         burst, dip = stdp_amplitudes(cfg, "burst", cell), stdp_amplitudes(cfg, "dip", cell)
-        if model.baseline_mode == "mean_rate":
-            b, burst_scale = mean_b, rule_burst / model.burst_excess_spikes()
-            dip_scale = rule_dip / model.pause_deficit_spikes()
-            calibration[cell] = {"b": b, "burst_scale": burst_scale, "dip_scale": dip_scale,
-                                 "model_burst_excess_spikes": model.burst_excess_spikes(),
-                                 "model_pause_deficit_spikes": model.pause_deficit_spikes(),
-                                 "tonic_neutral": None}
-        else:
-            cal = neutral_calibration(cfg, model, burst, dip, rule_burst, rule_dip)
-            b, burst_scale, dip_scale = cal.b, cal.burst_scale, cal.dip_scale
-            calibration[cell] = {"b": b, "burst_scale": burst_scale, "dip_scale": dip_scale,
-                                 "model_burst_excess_spikes": cal.burst_excess,
-                                 "model_pause_deficit_spikes": cal.pause_deficit,
-                                 "tonic_neutral": cal.neutral}
+        cal = (mean_rate_calibration(model, rule_burst, rule_dip)
+               if model.baseline_mode == "mean_rate"
+               else neutral_calibration(cfg, model, burst, dip, rule_burst, rule_dip))
+        b, burst_scale, dip_scale = cal.b, cal.burst_scale, cal.dip_scale
+        calibration[cell] = {"b": b, "burst_scale": burst_scale, "dip_scale": dip_scale,
+                             "model_burst_excess_spikes": cal.burst_excess,
+                             "model_pause_deficit_spikes": cal.pause_deficit,
+                             "tonic_neutral": cal.neutral}
         amplitudes[cell] = {"A_plus_burst": burst["A_plus"] * burst_scale,
                             "A_minus_burst": burst["A_minus"] * burst_scale,
                             "A_plus_dip": -dip["A_plus"] * dip_scale,
@@ -501,6 +495,17 @@ def derive_signal(cfg: Mapping) -> SignalPlan | None:
 
 # NEST's default tau_minus of the neurons' postsynaptic trace (ms); bgmodel sets no other.
 TAU_MINUS_MS = 20.0
+
+
+def mean_rate_calibration(model, rule_burst: float, rule_dip: float):
+    """b = the mean arriving rate, gains from the linear spike counts of base.py
+    (dopamine.baseline: mean_rate, the first version's numbers)."""
+    from ..dopamine.baseline import Calibration
+    excess, deficit = model.burst_excess_spikes(), model.pause_deficit_spikes()
+    return Calibration(b=model.baseline_b(), burst_scale=rule_burst / excess,
+                       dip_scale=rule_dip / deficit, neutral=None, burst_excess=excess,
+                       pause_deficit=deficit, tonic_above=float("nan"),
+                       tonic_below=float("nan"))
 
 
 def neutral_calibration(cfg: Mapping, model, burst: Mapping, dip: Mapping,

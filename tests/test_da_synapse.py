@@ -229,6 +229,52 @@ def test_different_amplitude_sets_follow_an_independent_integration_of_the_rule(
     assert abs(got["c_burst"] - got["c_dip"]) > 1e-2
 
 
+@pytest.mark.parametrize("threads", [1, 2])
+def test_many_synapses_sharing_spike_times_each_follow_the_independent_integration(threads):
+    """Three presynaptic and three postsynaptic parrots, all to all, with tonic dopamine
+    updating every synapse at each trigger: the synapses updated at one time share their
+    integrals through the per-thread caches, and each must still follow the rule for its
+    own pair of spike trains."""
+    nest = _kernel(threads)
+    gen_dopa = [_burst(50.0, 30, 25.0) + _burst(900.0, 10, 7.0),
+                _burst(62.0, 24, 31.0) + _burst(905.0, 6, 7.0)]
+    vt = _dopamine(nest, gen_dopa)
+    vt.set(deliver_interval=40)
+    nest.CopyModel(MODEL, "plastic", {"volume_transmitter": vt, **DOPA, **AMPS,
+                                      "Wmin": -1e6, "Wmax": 1e6})
+    pre_base = [20.0, 150.5, 310.2, 330.7, 420.3, 505.0, 640.8, 800.1, 950.4]
+    post_base = [25.3, 160.1, 305.6, 322.2, 415.4, 510.9, 700.3, 930.1]
+    pre_gens = [[round(t + 7.3 * k, 1) for t in pre_base] for k in range(3)]
+    post_gens = [[round(t + 11.9 * k, 1) for t in post_base] for k in range(3)]
+    pre = nest.Create("parrot_neuron", 3)
+    post = nest.Create("parrot_neuron", 3, params={"tau_minus": TAU_MINUS})
+    for neuron, times in zip(list(pre) + list(post), pre_gens + post_gens):
+        nest.Connect(nest.Create("spike_generator", params={"spike_times": times}), neuron,
+                     syn_spec={"delay": DELAY})
+    delay = 1.5
+    nest.Connect(pre, post, syn_spec={"synapse_model": "plastic", "weight": W0,
+                                      "delay": delay, "receptor_type": 1})
+    t_end = 1200.0
+    nest.Simulate(t_end)
+
+    times = sorted(t + 2 * DELAY for train in gen_dopa for t in train)
+    dopa = [(t, float(times.count(t))) for t in sorted(set(times))]
+    got = nest.GetConnections(synapse_model="plastic").get(
+        ["source", "target", "weight", "c_burst", "c_dip"])
+    assert len(got["weight"]) == 9
+    for source, target, weight, cb, cd in zip(*(got[k] for k in
+                                                ("source", "target", "weight", "c_burst",
+                                                 "c_dip"))):
+        i, j = list(pre.tolist()).index(source), list(post.tolist()).index(target)
+        ref, above, below, _ = _reference([t + DELAY for t in pre_gens[i]],
+                                          [t + DELAY for t in post_gens[j]], dopa, t_end,
+                                          delay)
+        assert abs(above) > 1e-3 and abs(below) > 1e-3
+        assert weight - W0 == pytest.approx(ref["weight"] - W0, rel=1e-9, abs=0), (i, j)
+        assert cb == pytest.approx(ref["c_burst"], rel=1e-11, abs=1e-15)
+        assert cd == pytest.approx(ref["c_dip"], rel=1e-11, abs=1e-15)
+
+
 def test_bad_parameters_are_refused():
     nest = _kernel(1)
     vt = nest.Create("volume_transmitter")

@@ -74,12 +74,34 @@ struct DopaStretch
   double c_decay = 1.0;     // eligibility decay over the whole stretch
 };
 
+// A piece of a stretch, from time `from` to time `to` (the start or the end of a synapse
+// update inside the stretch that begins at dopamine spike `index`): its integrals depend
+// only on these and on n at that spike, so the synapses updated at one time share them.
+// At a trigger every synapse ends at the trigger time, and those not updated since the
+// previous trigger start at the list's first spike; a presynaptic spike updates all its
+// synapses on this thread one after the other, to one time.
+struct DopaPiece
+{
+  bool valid = false;
+  double list_start = 0.0;
+  size_t index = 0;
+  double n_at_index = 0.0;
+  double from = 0.0;
+  double to = 0.0;
+  DopaStretch integrals; // n_next and c_decay unused
+};
+
 // One thread's stretches of the current list (entry 0 is the pseudo spike at the last
-// trigger, so its time identifies the list; the list only grows until the next one).
-struct DopaStretchCache
+// trigger, so its time identifies the list; the list only grows until the next one),
+// and its last head piece (to the first dopamine spike of an update, or the whole update
+// if it has none) and last tail piece (from the last dopamine spike). Aligned to a cache
+// line so that threads do not share one.
+struct alignas( 64 ) DopaStretchCache
 {
   double list_start = -1.0;
   std::vector< DopaStretch > stretches;
+  DopaPiece head;
+  DopaPiece tail;
 };
 
 class BurstDipDopaCommonProperties : public nest::CommonSynapseProperties
@@ -227,6 +249,18 @@ private:
   static DopaStretch make_stretch_( double n0, double minus_dt, double multiplicity, const CommonPropertiesType& cp );
   // advance_weight_ over a whole stretch from its cached integrals (same operations).
   void apply_stretch_( double c_burst0, double c_dip0, const DopaStretch& s, const CommonPropertiesType& cp );
+
+  // advance_weight_ over the piece from `from` to `to` of the stretch at dopa_spikes_idx_
+  // (n0 is n_ decayed to `from`), through the thread's piece cache where it has one: its
+  // head slot for the start of an update, its tail slot for the end.
+  void advance_piece_( double c_burst0,
+    double c_dip0,
+    double from,
+    double to,
+    bool tail,
+    const std::vector< nest::spikecounter >& dopa_spikes,
+    size_t thread,
+    const CommonPropertiesType& cp );
 
   // The same with the two eligibility traces: each side of n = b uses its own.
   void advance_weight_( double c_burst0,
@@ -464,6 +498,44 @@ bg_stdp_dopamine_burst_dip_synapse< targetidentifierT >::advance_weight_( double
 
 template < typename targetidentifierT >
 inline void
+bg_stdp_dopamine_burst_dip_synapse< targetidentifierT >::advance_piece_( double c_burst0,
+  double c_dip0,
+  double from,
+  double to,
+  bool tail,
+  const std::vector< nest::spikecounter >& dopa_spikes,
+  size_t thread,
+  const CommonPropertiesType& cp )
+{
+  const double t_index = dopa_spikes[ dopa_spikes_idx_ ].spike_time_;
+  // From the spike itself n0 is n_ (exp(0) is 1 exactly, so both forms are one number).
+  const bool from_spike = from == t_index;
+  DopaStretchCache* cache = cp.stretches_for( thread, dopa_spikes );
+  if ( not cache )
+  {
+    const double n0 = from_spike ? n_ : n_ * std::exp( ( t_index - from ) / cp.tau_n_ );
+    advance_weight_( c_burst0, c_dip0, n0, from - to, cp );
+    return;
+  }
+  DopaPiece& piece = tail ? cache->tail : cache->head;
+  if ( not( piece.valid and piece.list_start == dopa_spikes[ 0 ].spike_time_ and piece.index == dopa_spikes_idx_
+         and piece.n_at_index == n_ and piece.from == from and piece.to == to ) )
+  {
+    const double n0 = from_spike ? n_ : n_ * std::exp( ( t_index - from ) / cp.tau_n_ );
+    piece.valid = true;
+    piece.list_start = dopa_spikes[ 0 ].spike_time_;
+    piece.index = dopa_spikes_idx_;
+    piece.n_at_index = n_;
+    piece.from = from;
+    piece.to = to;
+    piece.integrals = make_stretch_( n0, from - to, 0.0, cp );
+  }
+  // apply_stretch_ makes advance_weight_'s decisions and operations from the same integrals.
+  apply_stretch_( c_burst0, c_dip0, piece.integrals, cp );
+}
+
+template < typename targetidentifierT >
+inline void
 bg_stdp_dopamine_burst_dip_synapse< targetidentifierT >::advance_to_(
   const std::vector< nest::spikecounter >& dopa_spikes,
   double t0,
@@ -476,8 +548,7 @@ bg_stdp_dopamine_burst_dip_synapse< targetidentifierT >::advance_to_(
   if ( dopa_spikes.size() > dopa_spikes_idx_ + 1 and t1 - dopa_spikes[ dopa_spikes_idx_ + 1 ].spike_time_ > -1.0 * eps )
   {
     // From t0 to the first dopamine spike in (t0, t1].
-    const double n0 = n_ * std::exp( ( dopa_spikes[ dopa_spikes_idx_ ].spike_time_ - t0 ) / cp.tau_n_ );
-    advance_weight_( c_burst_, c_dip_, n0, t0 - dopa_spikes[ dopa_spikes_idx_ + 1 ].spike_time_, cp );
+    advance_piece_( c_burst_, c_dip_, t0, dopa_spikes[ dopa_spikes_idx_ + 1 ].spike_time_, false, dopa_spikes, thread, cp );
     next_dopamine_spike_( dopa_spikes, cp );
 
     // From one dopamine spike to the next; c is still at t0. The stretches are the same
@@ -524,12 +595,12 @@ bg_stdp_dopamine_burst_dip_synapse< targetidentifierT >::advance_to_(
 
     // From the last dopamine spike to t1.
     decay = std::exp( ( t0 - dopa_spikes[ dopa_spikes_idx_ ].spike_time_ ) / cp.tau_c_ );
-    advance_weight_( c_burst_ * decay, c_dip_ * decay, n_, dopa_spikes[ dopa_spikes_idx_ ].spike_time_ - t1, cp );
+    advance_piece_(
+      c_burst_ * decay, c_dip_ * decay, dopa_spikes[ dopa_spikes_idx_ ].spike_time_, t1, true, dopa_spikes, thread, cp );
   }
   else
   {
-    const double n0 = n_ * std::exp( ( dopa_spikes[ dopa_spikes_idx_ ].spike_time_ - t0 ) / cp.tau_n_ );
-    advance_weight_( c_burst_, c_dip_, n0, t0 - t1, cp );
+    advance_piece_( c_burst_, c_dip_, t0, t1, false, dopa_spikes, thread, cp );
   }
 
   const double decay = std::exp( ( t0 - t1 ) / cp.tau_c_ );

@@ -36,6 +36,9 @@ def describe(config) -> str:
         below_one = [n for n, d in plan.projections.items() if d.indegree > 0 and n not in wired]
         lines.append("(fractional_indegree drop: K above is floor(K) per target, weights keep "
                      "nu / K" + (f"; K < 1, not wired: {', '.join(below_one)})" if below_one else ")"))
+    distinct = config["connectivity"].get("distinct_sources") or []
+    if distinct:
+        lines.append(f"(drawn without replacement, no multapses: {', '.join(distinct)})")
     st = config["striatum"]
     lines += ["", f"striatum: lambda {st['lambda']}, kappa {st['kappa']}, eta {st['eta']}, "
                   f"plastic {', '.join(st['plastic_projections'])} "

@@ -234,6 +234,7 @@ KEYS_ADDED_LATER = {
     "simulation.run_piece_ms": 200.0,  # run control only
     "simulation.input_scale": None,  # the relays followed simulation.scale
     "connectivity.fractional_indegree": "mean",
+    "connectivity.distinct_sources": [],
     "striatum.msn_positions": "separate",
 }
 

@@ -73,6 +73,7 @@ class ConnectionPlan:
     mask_radius: float
     synapse_model: str  # "static" or "plastic_D1" / "plastic_D2"
     role: str = "main"  # which striatal step made it
+    distinct_sources: bool = False  # floor(K) drawn without replacement (no multapses)
 
     @property
     def integer_indegree(self) -> int:
@@ -91,7 +92,7 @@ class SimulationPlan:
     resolution_ms: float
     threads: int
     seed: int
-    relay_model: str  # "spike_train_injector" or "parrot_neuron"
+    relay_model: str  # "bg_spike_relay", "spike_train_injector" or "parrot_neuron"
     input_horizon_ms: float
     run_piece_ms: float
     neuron_model: str  # NEST model of every BG neuron
@@ -293,10 +294,12 @@ def _plan(cfg, d: ProjectionDerivation, source, target, indegree, weight_factor=
         # Weights stay nu / K: only the number of synapses changes, as in the authors' code.
         # (1e-9: a share such as 0.5 * 70 may land just below its integer)
         indegree = float(math.floor(indegree + 1e-9))
+    distinct = d.name in cfg["connectivity"].get("distinct_sources", ())
     return ConnectionPlan(projection=d.name, source=source, target=target, indegree=indegree,
                           weights={r: w * weight_factor for r, w in d.weights.items()},
                           ports=ports, delay_ms=d.delay_ms, mask_radius=d.mask_radius,
-                          synapse_model=synapse_model, role=role)
+                          synapse_model=synapse_model, role=role,
+                          distinct_sources=distinct)
 
 
 def split_msn_targets(cfg, d: ProjectionDerivation) -> list:
@@ -569,6 +572,62 @@ def derive_network(cfg: Mapping, seed: int | None = None) -> NetworkPlan:
                        extent=data["connectivity"]["layer_extent"],
                        simulation=derive_simulation(data, seed),
                        dopamine=derive_dopamine(data))
+
+
+def mask_fraction(radius: float, extent: float) -> float:
+    """Fraction of a periodic square layer of side `extent` that a circular mask of
+    `radius` covers (1 for a mask that covers the whole layer)."""
+    if radius >= extent * math.sqrt(0.5):
+        return 1.0
+    if radius <= extent / 2:
+        return math.pi * radius ** 2 / extent ** 2
+    raise ValueError(f"mask radius {radius} between half the layer and its half-diagonal "
+                     "is not supported")
+
+
+# At most this share of the sources inside a mask can be drawn without replacement: the
+# pool varies with each target's position around its mean.
+DISTINCT_DRAW_LIMIT = 0.8
+
+
+def population_sizes(cfg: Mapping) -> dict:
+    """Neurons of each BG and input population at the config's scales (derive_populations'
+    sizes, without placing anyone)."""
+    scale = cfg["simulation"]["scale"]
+    sizes = {}
+    for name, nuc in cfg["nuclei"].items():
+        n = scaled_size(nuc["neurons"], scale) if nuc["scaled"] else nuc["neurons"]
+        if name == "MSN":
+            if cfg["striatum"]["msn_positions"] == "paired":
+                sizes[MSN_D1] = sizes[MSN_D2] = n // 2
+            else:
+                sizes[MSN_D1] = int(round(n * cfg["striatum"]["d1_fraction"]))
+                sizes[MSN_D2] = n - sizes[MSN_D1]
+        else:
+            sizes[name] = n
+    for name, inp in cfg["inputs"].items():
+        sizes[name] = scaled_size(inp["relays"], input_scale(cfg["simulation"]))
+    return sizes
+
+
+def distinct_sources_shortfalls(cfg: Mapping) -> dict:
+    """Projections of connectivity.distinct_sources whose masks hold too few sources to
+    draw floor(K) distinct ones: name -> why (empty when every one fits)."""
+    sizes = population_sizes(cfg)
+    extent = cfg["connectivity"]["layer_extent"]
+    problems = {}
+    for name in cfg["connectivity"].get("distinct_sources", ()):
+        for plan in plan_connections(cfg, derive_projection(cfg, name)):
+            pool = sizes[plan.source] * mask_fraction(plan.mask_radius, extent)
+            if plan.integer_indegree > DISTINCT_DRAW_LIMIT * pool:
+                problems[name] = (
+                    f"{name} draws {plan.integer_indegree} distinct {plan.source} sources "
+                    f"per {plan.target} neuron, but its mask holds about {pool:.0f} of the "
+                    f"{sizes[plan.source]} at this scale (at most "
+                    f"{DISTINCT_DRAW_LIMIT:.0%} of them can be drawn); remove it from the "
+                    "list or use a larger simulation.scale / input_scale")
+                break
+    return problems
 
 
 def population_of_nucleus(name: str) -> tuple:

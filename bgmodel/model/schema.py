@@ -412,9 +412,11 @@ NETWORK_SCHEMA_FIELDS = {
                      maximum=1.0),
         "input_scale": pos("multiplies the sizes of the input relays instead of scale "
                            "(null: scale)", maximum=1.0, nullable=True),
-        "relay_model": Field("str", "input relays: injectors loaded with numpy-drawn Poisson "
+        "relay_model": Field("str", "input relays: bgmodel's relays or NEST's injectors "
+                             "(the same spikes) loaded with numpy-drawn Poisson "
                              "trains, or parrots fed by poisson_generator_ps",
-                             choices=("spike_train_injector", "parrot_neuron")),
+                             choices=("bg_spike_relay", "spike_train_injector",
+                                      "parrot_neuron")),
         "input_horizon_ms": pos("how far ahead input trains are drawn (ms)"),
         "run_piece_ms": pos("longest piece of simulated time between checks for signals "
                             "(ms)"),
@@ -467,6 +469,13 @@ NETWORK_SCHEMA_FIELDS = {
             "random connections so that the mean in-degree is K (model-spec.md); 'drop' "
             "keeps floor(K), as the authors' code does in effect",
             choices=("mean", "drop")),
+        "distinct_sources": ListOf(
+            Ref("a projection", among=("projections",),
+                allowed="a projection listed under projections"),
+            "projections whose targets draw their floor(K) sources inside the mask without "
+            "replacement (no multapses); the others draw with replacement, as "
+            "model-spec.md says. For reduced scales, where small pools turn many draws "
+            "into multapses"),
     }),
     "channels": Record({
         "count": Field("int", "number of action channels", minimum=1),
@@ -575,7 +584,16 @@ def check_striatum(data: Mapping, root: Mapping) -> Iterable[Problem]:
                       f"{striatum['d1_fraction']}): a pair is one D1 and one D2 MSN")
 
 
-NETWORK_CHECKS = (check_receptor_ports, check_populations, check_delays, check_striatum)
+def check_distinct_sources(data: Mapping, root: Mapping) -> Iterable[Problem]:
+    """Projections drawn without replacement find enough sources in their masks."""
+    from .derive import distinct_sources_shortfalls  # derive builds on validated data
+    for name, why in distinct_sources_shortfalls(data).items():
+        yield Problem("connectivity.distinct_sources", name,
+                      f"a projection whose mask holds enough sources: {why}")
+
+
+NETWORK_CHECKS = (check_receptor_ports, check_populations, check_delays, check_striatum,
+                  check_distinct_sources)
 
 
 # ----------------------------------------------------------------------------- protocols

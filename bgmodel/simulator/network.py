@@ -15,7 +15,6 @@ synapses are copies named `bg_corticostriatal_D1` / `bg_corticostriatal_D2`.
 """
 from __future__ import annotations
 
-import math
 import os
 from dataclasses import dataclass
 
@@ -25,7 +24,7 @@ os.environ.setdefault("PYNEST_QUIET", "1")
 import nest  # noqa: E402
 
 from .. import mpi  # noqa: E402
-from ..model.derive import ConnectionPlan, NetworkPlan  # noqa: E402
+from ..model.derive import ConnectionPlan, NetworkPlan, mask_fraction  # noqa: E402
 from ..model.inputs import PoissonInputs  # noqa: E402
 from . import kernel  # noqa: E402
 from . import nest_extension  # noqa: E402
@@ -47,6 +46,9 @@ def install_extension() -> None:
 
 PLASTIC_MODEL = {"plastic_D1": "bg_corticostriatal_D1", "plastic_D2": "bg_corticostriatal_D2"}
 RELAY_MODEL = "parrot_neuron"
+# Input relay models that take the trains drawn in numpy: NEST's injector and bgmodel's
+# relay (the same spikes, a cheaper update).
+LOADED_RELAY_MODELS = ("spike_train_injector", nest_extension.RELAY_MODEL)
 
 
 @dataclass
@@ -82,8 +84,10 @@ class Network:
         self.stimuli: dict = {}
         self.dopamine_event: str | None = None
         self.relay_model = sim.relay_model
+        # Relays that are loaded with trains drawn in numpy (bgmodel.model.inputs), rather
+        # than parrots driven by NEST's generators.
+        self.loaded_relays = sim.relay_model in LOADED_RELAY_MODELS
         inputs = {n: p for n, p in plan.populations.items() if p.kind == "input"}
-        # Input trains drawn in numpy (bgmodel.model.inputs) for spike_train_injector relays.
         self.poisson_inputs = PoissonInputs({n: p.size for n, p in inputs.items()},
                                             {n: p.rate_Hz for n, p in inputs.items()},
                                             sim.resolution_ms, self.seed)
@@ -105,7 +109,8 @@ class Network:
             "print_time": False,
         })
         if (self.plan.simulation.neuron_model == nest_extension.MODEL
-                or self.plan.dopamine.signal is not None):
+                or self.plan.dopamine.signal is not None
+                or self.relay_model == nest_extension.RELAY_MODEL):
             install_extension()
 
     # ------------------------------------------------------------------ create
@@ -121,8 +126,8 @@ class Network:
                 model = self.plan.simulation.neuron_model
                 self.nodes[name] = nest.Create(model, positions=self._layer(pop.positions),
                                                params=dict(pop.params))
-            elif pop.kind == "input" and self.relay_model == "spike_train_injector":
-                self.nodes[name] = nest.Create("spike_train_injector",
+            elif pop.kind == "input" and self.loaded_relays:
+                self.nodes[name] = nest.Create(self.relay_model,
                                                positions=self._layer(pop.positions))
             elif pop.kind == "input":
                 relays = nest.Create(RELAY_MODEL, positions=self._layer(pop.positions))
@@ -217,16 +222,6 @@ class Network:
                   "receptor_type": plan.ports[r]} for r, w in plan.weights.items()]
         return specs[0] if len(specs) == 1 else nest.CollocatedSynapses(*specs)
 
-    def _mask_fraction(self, radius: float) -> float:
-        """Fraction of a periodic layer that a circular mask covers."""
-        extent = self.plan.extent
-        if radius >= extent * math.sqrt(0.5):
-            return 1.0
-        if radius <= extent / 2:
-            return math.pi * radius ** 2 / extent ** 2
-        raise ValueError(f"mask radius {radius} between half the layer and its half-diagonal "
-                         "is not supported")
-
     def connect_one(self, plan: ConnectionPlan) -> None:
         """fixed_indegree for floor(K) sources per target, then pairwise_bernoulli for the
         fractional remainder, so that the mean in-degree is K.
@@ -235,14 +230,15 @@ class Network:
         A diffuse mask covers the whole layer, so it is wired without a mask: NEST's
         oversized masks on periodic layers count some sources more than once."""
         source, target = self.nodes[plan.source], self.nodes[plan.target]
-        fraction = self._mask_fraction(plan.mask_radius)
+        fraction = mask_fraction(plan.mask_radius, self.plan.extent)
         spatial = {}
         if fraction < 1.0:
             spatial = {"mask": {"circular": {"radius": plan.mask_radius}}}
         if plan.integer_indegree > 0:
             nest.Connect(source, target,
                          {"rule": "fixed_indegree", "indegree": plan.integer_indegree,
-                          "allow_multapses": True, "allow_autapses": False, **spatial},
+                          "allow_multapses": not plan.distinct_sources,
+                          "allow_autapses": False, **spatial},
                          self._syn_spec(plan))
         if plan.fractional_indegree > 1e-12:
             in_mask = len(source) * fraction
@@ -281,7 +277,7 @@ class Network:
     def add_channel_stimulus(self, key: str, input_name: str, relay_indices) -> None:
         """An extra Poisson input (rate 0 until set) onto chosen relays of an input,
         each relay receiving its own independent train."""
-        if self.relay_model == "spike_train_injector":
+        if self.loaded_relays:
             self.poisson_inputs.add_stimulus(key, input_name, relay_indices)
             self._inputs_dirty = True
             return
@@ -293,7 +289,7 @@ class Network:
 
     def set_stimulus(self, key: str, rate_Hz: float, start_ms: float, stop_ms: float) -> None:
         """Extra rate of stimulus `key` during [start_ms, stop_ms) (absolute times)."""
-        if self.relay_model == "spike_train_injector":
+        if self.loaded_relays:
             self.poisson_inputs.set_stimulus(key, rate_Hz, start_ms, stop_ms)
             self._inputs_dirty = True
             return
@@ -321,7 +317,7 @@ class Network:
 
         Long calls run in pieces of at most `simulation.run_piece_ms`, so that SIGTERM
         and SIGINT (handled in Python between pieces) stop a run within seconds."""
-        if self.relay_model == "spike_train_injector":
+        if self.loaded_relays:
             until = self.time_ms + float(duration_ms)
             if self._inputs_dirty or until > self._inputs_loaded_until:
                 self._load_inputs(until)

@@ -1,5 +1,6 @@
 """bgmodel's NEST extension module: the two-port neuron bg_iaf_psc_alpha_2port, the
 dopamine synapse with separate burst and dip amplitudes, bg_stdp_dopamine_burst_dip_synapse,
+the input relay bg_spike_relay (spike_train_injector's spikes, a cheaper update),
 and bulk reading and writing of synapses for Python (bg_synapse_bulk.cpp, called through
 ctypes by bgmodel.simulator.synapse_bulk).
 
@@ -8,8 +9,8 @@ environment) by `python -m bgmodel.simulator.nest_extension` (`make venv` runs i
 needs it and finds it missing compiles it first) into
 <venv>/lib/bgmodel-nest/<key>/bgmodel_module.so, where the key names the NEST version,
 the C++ ABI and a hash of the sources, so that a changed source or another NEST gets its
-own build. The network loads it with nest.Install when the config's
-neuron_model.model is bg_iaf_psc_alpha_2port (network.install_extension).
+own build. The network loads it with nest.Install when the config uses one of its models
+(network.install_extension).
 
 How it is built against NEST's PyPI wheel, which has no libnest to link to: the
 kernel is inside the Python extension nestkernel_api.so, so the module links to that
@@ -46,10 +47,11 @@ from pathlib import Path
 from .headers import HeaderError, dependency_includes
 
 MODEL = "bg_iaf_psc_alpha_2port"
+RELAY_MODEL = "bg_spike_relay"
 SOURCES = ("bg_iaf_psc_alpha_2port.cpp", "bg_stdp_dopamine_burst_dip_synapse.cpp",
-           "bg_synapse_bulk.cpp", "bgmodel_module.cpp")
+           "bg_spike_relay.cpp", "bg_synapse_bulk.cpp", "bgmodel_module.cpp")
 HEADERS = ("bg_iaf_psc_alpha_2port.h", "bg_stdp_dopamine_burst_dip_synapse.h",
-           "compat/ltdl.h")
+           "bg_spike_relay.h", "compat/ltdl.h")
 LIBRARY = "bgmodel_module.so"
 # Beside the library: the compiler and where the dependency headers came from.
 BUILD_INFO = "build-info.json"

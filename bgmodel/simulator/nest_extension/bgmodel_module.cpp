@@ -8,6 +8,7 @@
 #include "nest_extension_interface.h"
 
 #include "bg_iaf_psc_alpha_2port.h"
+#include "bg_spike_relay.h"
 #include "bg_stdp_dopamine_burst_dip_synapse.h"
 
 namespace bgmodel
@@ -19,6 +20,7 @@ public:
   initialize() override
   {
     nest::register_node_model< bg_iaf_psc_alpha_2port >( "bg_iaf_psc_alpha_2port" );
+    nest::register_node_model< bg_spike_relay >( "bg_spike_relay" );
     register_bg_stdp_dopamine_burst_dip_synapse( "bg_stdp_dopamine_burst_dip_synapse" );
   }
 };

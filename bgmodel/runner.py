@@ -127,47 +127,64 @@ def run_protocol(config: ResolvedConfig, out: str | Path = "log", run_dir: str |
 
 def check_neuron_model(config: ResolvedConfig, quiet: bool = False
                        ) -> tuple[ResolvedConfig, dict | None]:
-    """Before anything is built: the neuron model the config names can be created.
+    """Before anything is built: the extension models the config names can be created.
 
-    bgmodel's own bg_iaf_psc_alpha_2port needs its NEST extension compiled for this
-    environment's NEST: compiled here if missing (once, about 15 s). Where it cannot be
-    (no compiler, an unusual NEST), NEST's iaf_psc_alpha_multisynapse stands in: the
-    same equations, bit-identical spikes and weights (tests/test_nest_extension.py), a
-    third slower. One line on stderr says so, why, and how to build the faster neuron.
+    bgmodel's own neuron bg_iaf_psc_alpha_2port and input relay bg_spike_relay need its
+    NEST extension compiled for this environment's NEST: compiled here if missing (once,
+    about 15 s). Where it cannot be (no compiler, an unusual NEST), NEST's
+    iaf_psc_alpha_multisynapse and spike_train_injector stand in: the same spikes and
+    weights bit for bit (tests/test_nest_extension.py, tests/test_spike_relay.py), a
+    third slower. One line on stderr says so, why, and how to build the extension.
 
-    Returns the config to build (the given one, or a copy naming NEST's model) and what
-    run.json records of the neuron model (None for NEST's own models)."""
+    Returns the config to build (the given one, or a copy naming NEST's models) and what
+    run.json records of the neuron model (None when no extension model is asked for)."""
     from .simulator import nest_extension
-    model = config["neuron_model"]["model"]
-    if model != nest_extension.MODEL:
+    ours = {key: model for key, model in ((NEURON_KEY, nest_extension.MODEL),
+                                          (RELAY_KEY, nest_extension.RELAY_MODEL))
+            if _get(config, key) == model}
+    if not ours:
         return config, None
     try:
         library = nest_extension.build(quiet=quiet)
     except nest_extension.ExtensionError as err:
         reason = " ".join(str(err).split())
-        print(f"bgmodel: using NEST's {FALLBACK_MODEL} (same results, about a third "
-              f"slower): bgmodel's {model} could not be built ({reason[:300]}); build it "
-              "with `python -m bgmodel.simulator.nest_extension`", file=sys.stderr)
-        return (with_neuron_model(config, FALLBACK_MODEL),
-                {"model": FALLBACK_MODEL, "requested": model, "fallback_reason": reason})
+        stand_ins = {key: FALLBACKS[key] for key in ours}
+        print(f"bgmodel: using NEST's {' and '.join(stand_ins.values())} (same results, "
+              f"about a third slower): bgmodel's {' and '.join(ours.values())} could not be "
+              f"built ({reason[:300]}); build it with "
+              "`python -m bgmodel.simulator.nest_extension`", file=sys.stderr)
+        model = config["neuron_model"]["model"]
+        return (with_nest_models(config, stand_ins),
+                {"model": stand_ins.get(NEURON_KEY, model), "requested": model,
+                 "relay_model": stand_ins.get(RELAY_KEY, _get(config, RELAY_KEY)),
+                 "fallback_reason": reason})
     info = library.parent / nest_extension.BUILD_INFO
-    record = {"model": model, "library": library.name, "build": library.parent.name,
-              "source_hash": nest_extension.source_hash()}
+    record = {"model": config["neuron_model"]["model"], "library": library.name,
+              "build": library.parent.name, "source_hash": nest_extension.source_hash()}
     if info.is_file():
         record["headers"] = json.loads(info.read_text()).get("headers")
     return config, record
 
 
-# NEST's own neuron that bg_iaf_psc_alpha_2port reproduces bit for bit.
-FALLBACK_MODEL = "iaf_psc_alpha_multisynapse"
+NEURON_KEY, RELAY_KEY = "neuron_model.model", "simulation.relay_model"
+# NEST's own models that bgmodel's extension models reproduce bit for bit.
+FALLBACKS = {NEURON_KEY: "iaf_psc_alpha_multisynapse", RELAY_KEY: "spike_train_injector"}
 
 
-def with_neuron_model(config: ResolvedConfig, model: str) -> ResolvedConfig:
-    """A copy of `config` whose neuron_model.model is `model`, marked as the runner's."""
+def _get(config: ResolvedConfig, key: str):
+    section, leaf = key.split(".")
+    return config[section][leaf]
+
+
+def with_nest_models(config: ResolvedConfig, models: dict) -> ResolvedConfig:
+    """A copy of `config` with the given dotted keys set to NEST's models, marked as the
+    runner's."""
     data = copy.deepcopy(config.data)
-    data["neuron_model"]["model"] = model
     provenance = dict(config.provenance)
-    provenance["neuron_model.model"] = "runner (extension fallback)"
+    for key, model in models.items():
+        section, leaf = key.split(".")
+        data[section][leaf] = model
+        provenance[key] = "runner (extension fallback)"
     return ResolvedConfig(data=data, provenance=provenance, layers=config.layers)
 
 

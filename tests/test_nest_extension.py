@@ -202,13 +202,14 @@ def test_a_third_port_or_a_wrong_tau_list_is_refused():
         nest.Connect(nest.Create("poisson_generator"), n, syn_spec={"receptor_type": 3})
 
 
-def test_without_a_buildable_extension_the_run_uses_nests_neuron_with_the_same_spikes(
+def test_without_a_buildable_extension_the_run_uses_nests_models_with_the_same_spikes(
         monkeypatch, tmp_path, capsys):
     import json
     overrides = ["simulation.scale=0.02", "simulation.threads=1",
                  "protocol.duration_ms=400.0", "protocol.analysis_start_ms=100.0"]
     cfg = load_config("resting_state", preset="small", overrides=overrides)
     assert cfg["neuron_model"]["model"] == nest_extension.MODEL
+    assert cfg["simulation"]["relay_model"] == nest_extension.RELAY_MODEL
     built_dir, _ = runner.run_protocol(cfg, out=tmp_path / "built", quiet=True)
     # A fresh, unbuilt location and a compiler that always fails.
     monkeypatch.setattr(nest_extension, "library_path",
@@ -218,12 +219,14 @@ def test_without_a_buildable_extension_the_run_uses_nests_neuron_with_the_same_s
     fallback_dir, _ = runner.run_protocol(cfg, out=tmp_path / "fallback", quiet=True)
     said = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
     assert len(said) == 1
-    assert "iaf_psc_alpha_multisynapse" in said[0] and "could not be built" in said[0]
+    assert "iaf_psc_alpha_multisynapse and spike_train_injector" in said[0]
+    assert "could not be built" in said[0]
     assert "python -m bgmodel.simulator.nest_extension" in said[0]
     meta = json.loads((fallback_dir.path / "run.json").read_text())
     assert meta["status"] == "done"
     assert meta["nest_extension"]["model"] == "iaf_psc_alpha_multisynapse"
     assert meta["nest_extension"]["requested"] == nest_extension.MODEL
+    assert meta["nest_extension"]["relay_model"] == "spike_train_injector"
     assert "compiling the NEST extension failed" in meta["nest_extension"]["fallback_reason"]
     # The frozen config is the one asked for (same folder hash), the spikes the same.
     assert (fallback_dir.path / "config.yaml").read_text() == cfg.to_yaml()

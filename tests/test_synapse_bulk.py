@@ -71,7 +71,8 @@ def test_sets_filtered_by_target_and_networks_without_the_extension_use_pynest()
     assert some.positions is not None and not synapse_io.uses_bulk(some)
     assert len(synapse_io.weights(some)) == len(some) > 0
 
-    net = build(1, ["neuron_model.model=iaf_psc_alpha_multisynapse"])
+    net = build(1, ["neuron_model.model=iaf_psc_alpha_multisynapse",
+                    "simulation.relay_model=spike_train_injector"])
     assert not synapse_bulk.available()
     synapses = net.plastic_synapses()
     assert not synapse_io.uses_bulk(synapses)

@@ -21,6 +21,7 @@ from pathlib import Path
 from . import __version__
 from .model.config import ResolvedConfig, from_frozen
 from .model.derive import derive_network, input_scale as plan_input_scale
+from .model.fidelity import caveats
 from .protocols import protocol_class
 from .model.schema import ConfigError
 from .results.rundir import (PhaseTimer, ReadOnlyRunDirectory, RunDirectory, RunFolderError,
@@ -91,6 +92,12 @@ def run_protocol(config: ResolvedConfig, out: str | Path = "log", run_dir: str |
                        started_at=now_iso(), resumed=resume)
     if extension:
         rundir.update_meta(nest_extension=extension)
+    # Where a reduced scale departs from full scale: said on every run, -q or not, and
+    # kept with the run.
+    notes = caveats(config)
+    for line in notes:
+        print(f"bgmodel: caveat: {line}", file=sys.stderr)
+    rundir.update_meta(caveats=notes)
     rundir.set_status("running")
     timer = PhaseTimer()
     old = {s: signal.signal(s, _raise_interrupted) for s in (signal.SIGTERM, signal.SIGINT)}

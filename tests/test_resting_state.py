@@ -154,6 +154,8 @@ def test_run_json_records_the_layers_and_the_extension_and_a_resume_keeps_them(t
         "source_hash": nest_extension.source_hash(),
         "headers": meta["nest_extension"]["headers"]}
     assert set(meta["nest_extension"]["headers"]) == {"boost", "ltdl"}
+    # A reduced-scale run keeps the caveats it printed (bgmodel.model.fidelity).
+    assert len(meta["caveats"]) == 2 and "MSNs of each type per channel" in meta["caveats"][1]
     first_spikes = dict(np.load(run / "results" / "spikes.npz"))
     # A resume (the resting state starts again) reloads config.yaml, one layer, but
     # keeps the record of the layers the run was made from; same seed, same spikes.

@@ -1,0 +1,65 @@
+"""What a reduced-scale run can and cannot be trusted for, said before it runs (no NEST).
+
+A run below full scale keeps in-degrees and weights, so its neurons see full-scale
+input on average, but two things still differ from full scale, both measured against
+bgmodel's own full-scale runs in docs/evidence/laptop-preset.md:
+
+- Input relays scaled with the MSNs (simulation.input_scale at or near scale) leave an
+  MSN's 114 CSN inputs to be drawn from a pool of a few hundred relays; the multapses
+  make its input fluctuate more, and the MSNs start several tens of percent too fast
+  (more as kappa falls). Relays at half their full size or more remove that bias.
+- A channel then holds a tenth of its MSNs, so its mean rate in one seed scatters
+  around full scale's by tens of percent (the few most strongly driven MSNs carry it).
+
+`caveats(config)` returns one line per applicable point, which the runner prints and
+records in run.json.
+"""
+from __future__ import annotations
+
+import math
+from typing import Mapping
+
+from .derive import MSN_D1, derive_projection, input_scale, mask_fraction, population_sizes
+
+# Relays at least this fraction of full size showed no start-up bias in the MSN rates.
+TRUSTED_INPUT_SCALE = 0.5
+# Seed-to-seed scatter of a channel's 10-episode D1 / D2 rate at 10 % MSNs, relays at
+# 0.5 and 1.0, around full scale (docs/evidence/laptop-preset.md, 2026-12-05);
+# it shrinks as 1 / sqrt(MSNs per channel).
+SCATTER_AT_TENTH = 0.35
+
+
+def msns_per_channel(cfg: Mapping) -> float:
+    """Expected D1 MSNs inside one channel disc at the config's scale."""
+    sizes = population_sizes(cfg)
+    channels = cfg["channels"]
+    extent = cfg["connectivity"]["layer_extent"]
+    return sizes[MSN_D1] * mask_fraction(channels["radius"], extent)
+
+
+def caveats(cfg: Mapping) -> list[str]:
+    """Lines that say where a reduced-scale config departs from full scale."""
+    cfg = getattr(cfg, "data", cfg)
+    sim = cfg["simulation"]
+    if sim["scale"] >= 1.0:
+        return []
+    lines = []
+    relays = input_scale(sim)
+    if relays < TRUSTED_INPUT_SCALE and "CSN->MSN" in cfg["projections"]:
+        d = derive_projection(cfg, "CSN->MSN")
+        pool = population_sizes(cfg)["CSN"] * mask_fraction(
+            d.mask_radius, cfg["connectivity"]["layer_extent"])
+        lines.append(
+            f"input relays at {relays:g} of full size: each MSN draws its "
+            f"{math.floor(d.indegree)} CSN inputs from about {pool:.0f} relays (multapses), "
+            "and the MSNs start too fast (D1 +60 to +120 % at scale 0.1, more as kappa "
+            f"falls); set simulation.input_scale to {TRUSTED_INPUT_SCALE:g} or more "
+            "(docs/evidence/laptop-preset.md)")
+    per_channel = msns_per_channel(cfg)
+    full = per_channel / sim["scale"]
+    scatter = SCATTER_AT_TENTH * math.sqrt(0.1 * full / per_channel) if per_channel else 1.0
+    lines.append(
+        f"about {per_channel:.0f} MSNs of each type per channel (full scale: {full:.0f}): "
+        f"a channel's MSN rates in one seed scatter by about +-{scatter:.0%} around full "
+        "scale's; compare conditions over several seeds (docs/evidence/laptop-preset.md)")
+    return lines

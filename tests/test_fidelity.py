@@ -1,0 +1,36 @@
+"""bgmodel.model.fidelity: the caveats a reduced-scale run states (no NEST)."""
+from __future__ import annotations
+
+from bgmodel.model.config import load_config
+from bgmodel.model.fidelity import caveats, msns_per_channel
+
+
+def test_full_scale_has_no_caveat():
+    assert caveats(load_config("plasticity")) == []
+
+
+def test_relays_at_the_msns_scale_are_flagged_with_their_pool():
+    lines = caveats(load_config("plasticity", preset="plasticity_small",
+                                overrides=["simulation.input_scale=null"]))
+    assert len(lines) == 2
+    assert "input relays at 0.1 of full size" in lines[0]
+    assert "114 CSN inputs from about 254 relays" in lines[0]
+    assert "simulation.input_scale to 0.5 or more" in lines[0]
+    assert "about 72 MSNs of each type per channel (full scale: 717)" in lines[1]
+    assert "+-35%" in lines[1]
+
+
+def test_relays_at_half_size_leave_the_scatter_which_shrinks_with_more_msns():
+    tenth = caveats(load_config("plasticity", preset="plasticity_small",
+                                overrides=["simulation.input_scale=0.5"]))
+    assert len(tenth) == 1 and "+-35%" in tenth[0]
+    fifth = caveats(load_config("plasticity", preset="plasticity_small",
+                                overrides=["simulation.input_scale=0.5",
+                                           "simulation.scale=0.2"]))
+    assert len(fifth) == 1 and "+-25%" in fifth[0]
+
+
+def test_msns_per_channel_follows_the_scale():
+    full = msns_per_channel(load_config("plasticity").data)
+    tenth = msns_per_channel(load_config("plasticity", preset="plasticity_small").data)
+    assert abs(tenth / full - 0.1) < 0.001

@@ -43,10 +43,13 @@ SHORT = {
                    "protocol.checkpoint_every_episodes=2"],
 }
 PROFILES = {
-    # The presets users run, shortened in time only.
+    # The presets users run, shortened in time only; plasticity_small with its relays at
+    # the MSNs' scale, as it was when tests/data/digests_small.json was recorded (its
+    # relays are at 0.5 since 2026-12-05).
     "small": {"resting_state": ["--preset", "small"],
               "action_selection": ["--preset", "small"],
-              "plasticity": ["--preset", "plasticity_small"]},
+              "plasticity": ["--preset", "plasticity_small",
+                             "--set", "simulation.input_scale=null"]},
     # 2 % of the MSNs and relays, one thread: seconds per run (tests).
     "tiny": {name: ["--preset", "small", "--scale", "0.02", "--threads", "1"]
              for name in SHORT},

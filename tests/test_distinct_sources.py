@@ -57,7 +57,8 @@ def test_a_projection_without_enough_sources_in_its_mask_is_refused():
 
 def test_shortfalls_follow_the_scale():
     cfg = load_config("plasticity", preset="plasticity_small",
-                      overrides=["connectivity.distinct_sources=[CSN->MSN,MSN->MSN]"])
+                      overrides=["connectivity.distinct_sources=[CSN->MSN,MSN->MSN]",
+                                 "simulation.input_scale=null"])
     assert distinct_sources_shortfalls(cfg.data) == {}
     data = dict(cfg.data, simulation=dict(cfg.data["simulation"], scale=0.02))
     assert set(distinct_sources_shortfalls(data)) == {"CSN->MSN", "MSN->MSN"}

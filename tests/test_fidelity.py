@@ -17,17 +17,17 @@ def test_relays_at_the_msns_scale_are_flagged_with_their_pool():
     assert "114 CSN inputs from about 254 relays" in lines[0]
     assert "simulation.input_scale to 0.5 or more" in lines[0]
     assert "about 72 MSNs of each type per channel (full scale: 717)" in lines[1]
-    assert "+-35%" in lines[1]
+    assert "+-50%" in lines[1]
 
 
 def test_relays_at_half_size_leave_the_scatter_which_shrinks_with_more_msns():
     tenth = caveats(load_config("plasticity", preset="plasticity_small",
                                 overrides=["simulation.input_scale=0.5"]))
-    assert len(tenth) == 1 and "+-35%" in tenth[0]
+    assert len(tenth) == 1 and "+-50%" in tenth[0]
     fifth = caveats(load_config("plasticity", preset="plasticity_small",
                                 overrides=["simulation.input_scale=0.5",
                                            "simulation.scale=0.2"]))
-    assert len(fifth) == 1 and "+-25%" in fifth[0]
+    assert len(fifth) == 1 and "+-35%" in fifth[0]
 
 
 def test_msns_per_channel_follows_the_scale():

@@ -42,8 +42,7 @@ def run_variant(items, args, folder: Path) -> dict:
     cmd = [sys.executable, "-m", "bgmodel", "run", "plasticity", "--preset", args.preset,
            "--seed", str(args.seed), "-q", "--run-dir", str(folder),
            "--set", f"protocol.episodes={args.episodes}"]
-    for extra in args.set or ():
-        cmd += ["--set", extra]
+    cmd += variant_args(args.set or ())
     cmd += variant_args(items)
     if args.threads:
         cmd += ["--threads", str(args.threads)]
@@ -81,7 +80,7 @@ def common_parser(description: str) -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--set", action="append", metavar="KEY=VALUE",
-                        help="an override for every variant")
+                        help="an override (or c:FILE, an overlay) for every variant")
     return parser
 
 

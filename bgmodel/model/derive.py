@@ -395,7 +395,6 @@ def derive_populations(cfg: Mapping, seed: int) -> dict:
 
     Positions come from a generator seeded by the run's seed, so the same seed gives
     the same layers whatever the thread count."""
-    scale = cfg["simulation"]["scale"]
     extent = cfg["connectivity"]["layer_extent"]
     centres = channel_centres(cfg["channels"])
     radius = cfg["channels"]["radius"]
@@ -407,27 +406,28 @@ def derive_populations(cfg: Mapping, seed: int) -> dict:
             return uniform_positions(n, extent, rng)
         return grid_positions(n, extent, rng, spec.get("grid_box"))
 
+    sizes = population_sizes(cfg)
     for name, nuc in cfg["nuclei"].items():
-        n = scaled_size(nuc["neurons"], scale) if nuc["scaled"] else nuc["neurons"]
         params = neuron_params(cfg, nuc)
         if name == "MSN":
+            n_d1 = sizes[MSN_D1]
             if cfg["striatum"]["msn_positions"] == "paired":
                 # n // 2 places, each holding one D1 and one D2 MSN (an odd n loses one).
-                d1_pos = place(n // 2, nuc)
+                d1_pos = place(n_d1, nuc)
                 halves = (d1_pos, d1_pos.copy())
             else:
-                positions = place(n, nuc)
-                n_d1 = int(round(n * cfg["striatum"]["d1_fraction"]))
+                positions = place(n_d1 + sizes[MSN_D2], nuc)
                 halves = (positions[:n_d1], positions[n_d1:])
             for sub, pos in zip((MSN_D1, MSN_D2), halves):
                 pops[sub] = Population(sub, "nucleus", len(pos), pos,
                                        channel_members(pos, centres, radius, extent), params)
         else:
+            n = sizes[name]
             pos = place(n, nuc)
             pops[name] = Population(name, "nucleus", n, pos,
                                     channel_members(pos, centres, radius, extent), params)
     for name, inp in cfg["inputs"].items():
-        n = scaled_size(inp["relays"], input_scale(cfg["simulation"]))
+        n = sizes[name]
         pos = place(n, inp)
         pops[name] = Population(name, "input", n, pos,
                                 channel_members(pos, centres, radius, extent),

@@ -3,7 +3,9 @@ import numpy as np
 import pytest
 
 from bgmodel.dopamine.decode import (imputation_loss, impute_distribution,
-                                     maximum_entropy_distribution, wasserstein1)
+                                     least_squares_distribution,
+                                     maximum_entropy_distribution, project_to_simplex,
+                                     wasserstein1)
 from bgmodel.dopamine.rewards import RewardDistribution, expectile
 
 TAUS = np.linspace(0.05, 0.95, 11)
@@ -45,6 +47,32 @@ def test_maximum_entropy_distribution_meets_the_constraints():
     points, p = maximum_entropy_distribution(TAUS, e)
     assert p.sum() == pytest.approx(1.0) and np.all(p >= 0)
     assert np.allclose(expectile(points, TAUS, p), e, atol=1e-9)
+
+
+def test_projection_onto_the_simplex():
+    assert np.allclose(project_to_simplex(np.array([0.2, 0.3, 0.5])), [0.2, 0.3, 0.5])
+    assert np.allclose(project_to_simplex(np.array([2.0, 0.0, 0.0])), [1.0, 0.0, 0.0])
+    assert np.allclose(project_to_simplex(np.array([1.0, 1.0, -5.0])), [0.5, 0.5, 0.0])
+
+
+def test_least_squares_decoder_on_exact_and_on_noisy_expectiles():
+    """Exact expectiles: close to the truth. Noisy ones (0.02 on a range of 0.6, no
+    distribution has them exactly): the maximum-entropy start collapses, the
+    least-squares decoder stays bimodal and beats the scalar estimate."""
+    true = RewardDistribution((0.1, 0.2, 0.3, 0.7, 0.8, 0.9), (1 / 6,) * 6)
+    taus = np.linspace(0.05, 0.95, 10)
+    exact = expectile(true, taus)
+    points, p = least_squares_distribution(taus, exact)
+    assert p.sum() == pytest.approx(1.0) and np.all(p >= 0)
+    assert wasserstein1(points, true.values, p, true.probabilities) < 0.05
+    scalar = wasserstein1([true.mean], true.values, None, true.probabilities)
+    noisy = np.sort(exact + np.random.default_rng(3).normal(0.0, 0.02, len(taus)))
+    z = impute_distribution(taus, noisy)
+    assert np.ptp(z) < 0.05  # collapsed onto one point
+    points, p = least_squares_distribution(taus, noisy)
+    assert wasserstein1(points, true.values, p, true.probabilities) < 0.5 * scalar
+    middle = (points > 0.4) & (points < 0.6)
+    assert p[middle].sum() < 0.25 and p[points < 0.5].sum() == pytest.approx(0.5, abs=0.15)
 
 
 def test_input_checks():

@@ -1,13 +1,12 @@
 """bgmodel.dopamine.distributional: asymmetric updates, convergence to expectiles, the
-one-group case equal to rpe, the synapse partition."""
+one-group case equal to rpe, the synapse shares."""
 import json
 
 import numpy as np
 import pytest
 from dopamine_helpers import outcome, overlay, section
 
-from bgmodel.dopamine.distributional import (DistributionalModel, asymmetric_rates,
-                                             partition_synapses)
+from bgmodel.dopamine.distributional import DistributionalModel, asymmetric_rates
 from bgmodel.dopamine.registry import make_model
 from bgmodel.dopamine.rewards import expectile, reward_distribution
 
@@ -73,15 +72,10 @@ def test_one_group_with_tau_one_half_is_the_rpe_model():
         assert rpe.critics["snc"].values == one.critics["snc0"].values
 
 
-def test_synapse_partition():
-    labels = partition_synapses(103, None, 4, np.random.default_rng(0))
-    assert np.bincount(labels).tolist() == [26, 26, 26, 25]
-    again = partition_synapses(103, None, 4, np.random.default_rng(0))
-    assert np.array_equal(labels, again)
-    uneven = partition_synapses(10, [0.7, 0.3], 2, np.random.default_rng(1))
-    assert np.bincount(uneven).tolist() == [7, 3]
-    m = model()
-    assert np.bincount(m.synapse_groups(1000)).tolist() == [100] * 10
+def test_synapse_shares():
+    assert model().synapse_shares() == {f"snc{i}": 0.1 for i in range(10)}
+    uneven = model(taus=[0.2, 0.8], synapse_fractions=[0.7, 0.3]).synapse_shares()
+    assert uneven == {"snc0": 0.7, "snc1": 0.3}
 
 
 def test_state_round_trip():
@@ -91,4 +85,3 @@ def test_state_round_trip():
     b = model(seed=5)
     b.load_state(json.loads(json.dumps(a.state())))
     assert b.state() == a.state()
-    assert np.array_equal(a.synapse_groups(50), b.synapse_groups(50))

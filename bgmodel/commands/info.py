@@ -40,9 +40,16 @@ def describe(config) -> str:
     if distinct:
         lines.append(f"(drawn without replacement, no multapses: {', '.join(distinct)})")
     st = config["striatum"]
+    signal = plan.dopamine.signal
+    models = "models bg_corticostriatal_D1/D2"
+    if signal is not None and len(signal.groups) > 1:
+        shares = ", ".join(f"{g} {share:.3g}" for g, (_, share)
+                           in signal.synapse_models("bg_corticostriatal_D1").items())
+        models = (f"models bg_corticostriatal_D1/D2_<group>, one per SNc group on its "
+                  f"transmitter, shares of every MSN's in-degree: {shares}")
     lines += ["", f"striatum: lambda {st['lambda']}, kappa {st['kappa']}, eta {st['eta']}, "
                   f"plastic {', '.join(st['plastic_projections'])} "
-                  f"(x{st['plastic_weight_gain']}, models bg_corticostriatal_D1/D2), "
+                  f"(x{st['plastic_weight_gain']}, {models}), "
                   f"MSN positions {st['msn_positions']}"]
     ports: dict = {}
     for name, rec in config["receptors"].items():

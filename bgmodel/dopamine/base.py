@@ -81,6 +81,11 @@ class DopamineModel(ABC):
     def groups(self) -> tuple:
         """Names of the SNc groups, each with its own volume transmitter."""
 
+    def synapse_shares(self) -> dict:
+        """Group -> share of the plastic corticostriatal synapses its volume transmitter
+        reaches: equal shares by default (one group: all of them)."""
+        return {g: 1.0 / len(self.groups) for g in self.groups}
+
     @property
     def tonic_Hz(self) -> float:
         """Tonic rate of every SNc unit (Hz)."""

@@ -29,6 +29,20 @@ already nearly satisfies the constraints and refines:
    curvature, at most 2 M / N) so that it cannot diverge, until L < tol.
 
 Everything is deterministic (no random start).
+
+Measured reversal points are noisy, and noisy values need not be the expectiles of any
+distribution: then the maximum-entropy step has no solution (its dual runs off to
+infinity and the start collapses onto one point). `least_squares_distribution`, the
+decoder for measured values, does not need them to be consistent. On the same grid it
+takes the probabilities p (p_k >= 0, sum 1) that minimise
+
+    F(p) = sum_i (g_i(p) / w)^2 + ridge * sum_k p_k^2,
+
+w the range of the e_i: the distribution whose expectiles come closest to the e_i in
+the least-squares sense (0 when they are consistent), the ridge term choosing the most
+spread-out of several equally close ones. F is a convex quadratic on the simplex; it is
+minimised by accelerated projected gradient (FISTA, Beck & Teboulle 2009) with the
+Euclidean projection onto the simplex (Duchi et al. 2008).
 """
 from __future__ import annotations
 
@@ -153,6 +167,54 @@ def impute_distribution(taus: Sequence[float], expectiles: Sequence[float],
             break
         z = z - step * (2.0 / n_samples) * (g @ w)
     return np.sort(z)
+
+
+def project_to_simplex(v: np.ndarray) -> np.ndarray:
+    """The point of the probability simplex closest to `v` (Euclidean)."""
+    u = np.sort(v)[::-1]
+    cumulative = np.cumsum(u) - 1.0
+    k = np.arange(1, len(v) + 1)
+    last = np.nonzero(u - cumulative / k > 0)[0][-1]
+    return np.maximum(v - cumulative[last] / (last + 1), 0.0)
+
+
+def least_squares_distribution(taus: Sequence[float], expectiles: Sequence[float],
+                               grid_points: int = 201, spread: float = 0.5,
+                               ridge: float = 1e-3, iterations: int = 5000
+                               ) -> tuple[np.ndarray, np.ndarray]:
+    """The grid distribution whose tau_i-expectiles come closest to e_i (module
+    docstring): the decoder for measured, noisy reversal points.
+
+    Parameters
+    ----------
+    taus, expectiles : sequence of float
+        tau_i in (0, 1) and e_i, the same length M.
+    grid_points, spread : int, float
+        Grid evenly over [min e - spread w, max e + spread w], w = max e - min e.
+    ridge : float
+        Weight of sum p_k^2 (dimensionless, against residuals in units of w).
+    iterations : int
+        Projected-gradient steps (a fixed number: the result does not depend on a
+        tolerance).
+
+    Returns
+    -------
+    points, probabilities : ndarray
+    """
+    taus, e = _checked(taus, expectiles)
+    width = float(e.max() - e.min()) or 1.0
+    points = np.linspace(e.min() - spread * width, e.max() + spread * width, grid_points)
+    features = expectile_features(points, taus, e) / width
+    hessian = 2.0 * (features.T @ features) + 2.0 * ridge * np.eye(grid_points)
+    step = 1.0 / np.linalg.eigvalsh(hessian)[-1]
+    p = np.full(grid_points, 1.0 / grid_points)
+    q, t = p.copy(), 1.0
+    for _ in range(iterations):
+        p_next = project_to_simplex(q - step * (hessian @ q))
+        t_next = (1.0 + np.sqrt(1.0 + 4.0 * t * t)) / 2.0
+        q = p_next + (t - 1.0) / t_next * (p_next - p)
+        p, t = p_next, t_next
+    return points, p
 
 
 def _checked(taus, expectiles) -> tuple[np.ndarray, np.ndarray]:

@@ -16,7 +16,9 @@ V_i. The factor 2 makes tau = 0.5 the symmetric rate alpha: one group with tau =
 the `rpe` model, update for update.
 
 Each group has its own volume transmitter, which reaches its share of the plastic
-corticostriatal synapses: `partition_synapses` draws that random partition.
+corticostriatal synapses (`synapse_shares`): the builder draws, for every MSN, that
+share of its plastic in-degree as the group's synapses (bgmodel.simulator.network), so
+the partition is random, drawn by NEST from the run's seed.
 """
 from __future__ import annotations
 
@@ -38,34 +40,6 @@ def group_name(i: int) -> str:
 def asymmetric_rates(learning_rate: float, tau: float) -> tuple[float, float]:
     """(alpha+, alpha-) = (2 alpha tau, 2 alpha (1 - tau))."""
     return 2.0 * learning_rate * tau, 2.0 * learning_rate * (1.0 - tau)
-
-
-def partition_synapses(n_synapses: int, fractions: Sequence[float] | None, groups: int,
-                       rng: np.random.Generator) -> np.ndarray:
-    """A random partition of synapses among groups.
-
-    Parameters
-    ----------
-    n_synapses : int
-        Number of plastic synapses, in a fixed (canonical) order.
-    fractions : sequence of float or None
-        Share of each group (sums to 1); None gives equal shares.
-    groups : int
-    rng : numpy.random.Generator
-
-    Returns
-    -------
-    ndarray of int
-        The group of each synapse. Group g gets round(fractions[g] * n) synapses (the
-        largest remainders take the leftover ones), at random places.
-    """
-    shares = np.full(groups, 1.0 / groups) if fractions is None else np.asarray(fractions)
-    exact = shares * n_synapses
-    counts = np.floor(exact).astype(np.int64)
-    leftover = n_synapses - int(counts.sum())
-    counts[np.argsort(-(exact - counts), kind="stable")[:leftover]] += 1
-    labels = np.repeat(np.arange(groups), counts)
-    return rng.permutation(labels)
 
 
 class DistributionalModel(RpeModel):
@@ -122,8 +96,10 @@ class DistributionalModel(RpeModel):
         """V_i(pattern) of each group: the reward at which its response changes sign."""
         return np.array([c.value(pattern) for c in self.critics.values()])
 
-    def synapse_groups(self, n_synapses: int) -> np.ndarray:
-        """The group reaching each plastic synapse (`partition_synapses`, drawn from the
-        model's Generator)."""
-        return partition_synapses(n_synapses, self.config["synapse_fractions"],
-                                  len(self.critics), self.rng)
+    def synapse_shares(self) -> dict:
+        """Group -> share of the plastic synapses (dopamine.synapse_fractions; null:
+        equal shares)."""
+        fractions = self.config["synapse_fractions"]
+        if fractions is None:
+            return super().synapse_shares()
+        return {g: float(f) for g, f in zip(self.groups, fractions)}

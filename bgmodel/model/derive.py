@@ -141,6 +141,18 @@ class SignalPlan:
     synapse_model: str
     amplitudes: Mapping[str, Mapping[str, float]]  # cell -> A_plus_burst, ..., A_minus_dip
     calibration: Mapping[str, float]
+    # group -> share of every MSN's plastic in-degree that its transmitter reaches
+    shares: Mapping[str, float] = field(default_factory=dict)
+
+    def synapse_models(self, base: str) -> dict:
+        """Group -> (NEST model name of the group's copy of the plastic model `base`,
+        the group's share). One group keeps `base` itself (the runs before groups
+        existed, bit for bit); several get `base`_<group>, each on its group's
+        transmitter."""
+        shares = self.shares or {g: 1.0 / len(self.groups) for g in self.groups}
+        if len(self.groups) == 1:
+            return {g: (base, shares[g]) for g in self.groups}
+        return {g: (f"{base}_{g}", shares[g]) for g in self.groups}
 
 
 @dataclass(frozen=True)
@@ -462,10 +474,6 @@ def derive_signal(cfg: Mapping) -> SignalPlan | None:
     if section["model"] not in MODELS:
         return None
     model = make_model(section, np.random.default_rng(0))  # static numbers only
-    if len(model.groups) != 1:
-        raise ValueError(f"dopamine.model {section['model']!r} has {len(model.groups)} SNc "
-                         "groups; the builder wires one group so far (issue 21: one "
-                         "synapse-model copy per group and a synapse partition)")
     events = cfg["plasticity"]["amplitudes_in_dc"]
     if not {"burst", "dip"} <= set(events) or not {"burst", "dip"} <= set(cfg["snc"]["events"]):
         raise ValueError("a signal dopamine model needs the `burst` and `dip` events of "
@@ -493,7 +501,7 @@ def derive_signal(cfg: Mapping) -> SignalPlan | None:
                       groups={g: snc_population(g) for g in model.groups},
                       units=model.units, tonic_Hz=model.tonic_Hz, b=mean_b,
                       synapse_model=BURST_DIP_SYNAPSE, amplitudes=amplitudes,
-                      calibration=calibration)
+                      calibration=calibration, shares=model.synapse_shares())
 
 
 # NEST's default tau_minus of the neurons' postsynaptic trace (ms); bgmodel sets no other.

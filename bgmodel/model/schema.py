@@ -590,6 +590,27 @@ def check_distinct_sources(data: Mapping, root: Mapping) -> Iterable[Problem]:
     for name, why in distinct_sources_shortfalls(data).items():
         yield Problem("connectivity.distinct_sources", name,
                       f"a projection whose mask holds enough sources: {why}")
+    groups = snc_group_count(data)
+    for name in data["connectivity"].get("distinct_sources", ()):
+        if groups > 1 and name in data["striatum"]["plastic_projections"]:
+            yield Problem("connectivity.distinct_sources", name,
+                          f"a static projection: with {groups} SNc groups a plastic one is "
+                          "drawn group by group, and sources drawn without replacement "
+                          "within each group could repeat across groups")
+
+
+def snc_group_count(data: Mapping) -> int:
+    """SNc groups of the run's dopamine model (1 for `rule` and where the dopamine
+    section is invalid: its own checks report that)."""
+    from ..dopamine.registry import is_signal_model, make_model
+    section = data.get("dopamine")
+    if not section or not is_signal_model(data):
+        return 1
+    try:
+        import numpy as np
+        return len(make_model(section, np.random.default_rng(0)).groups)
+    except Exception:  # noqa: BLE001 - reported by the dopamine section's checks
+        return 1
 
 
 NETWORK_CHECKS = (check_receptor_ports, check_populations, check_delays, check_striatum,

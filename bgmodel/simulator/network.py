@@ -15,6 +15,7 @@ synapses are copies named `bg_corticostriatal_D1` / `bg_corticostriatal_D2`.
 """
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 
@@ -83,6 +84,11 @@ class Network:
         self.recorders: dict = {}
         self.stimuli: dict = {}
         self.dopamine_event: str | None = None
+        # Plastic key (plastic_D1, plastic_D2) -> {SNc group: (NEST model, share of the
+        # in-degree)}: one model reaching all synapses unless a signal model has
+        # several groups (SignalPlan.synapse_models).
+        self.plastic_models: dict = {key: {None: (model, 1.0)}
+                                     for key, model in PLASTIC_MODEL.items()}
         self.relay_model = sim.relay_model
         # Relays that are loaded with trains drawn in numpy (bgmodel.model.inputs), rather
         # than parrots driven by NEST's generators.
@@ -179,15 +185,16 @@ class Network:
             self.nodes[population] = snc
             self.snc_drive[group] = drive
             self.volume_transmitters[group] = vt
-        (group,) = signal.groups  # one group (derive refuses more)
-        for key, model in PLASTIC_MODEL.items():
+        for key, base in PLASTIC_MODEL.items():
             cell = key.split("_")[1]
-            params = {**dopamine.stdp_common, **signal.amplitudes[cell],
-                      "volume_transmitter": self.volume_transmitters[group]}
-            if model not in nest.synapse_models:
-                nest.CopyModel(signal.synapse_model, model, params)
-            else:
-                nest.SetDefaults(model, params)
+            self.plastic_models[key] = signal.synapse_models(base)
+            for group, (model, _) in self.plastic_models[key].items():
+                params = {**dopamine.stdp_common, **signal.amplitudes[cell],
+                          "volume_transmitter": self.volume_transmitters[group]}
+                if model not in nest.synapse_models:
+                    nest.CopyModel(signal.synapse_model, model, params)
+                else:
+                    nest.SetDefaults(model, params)
         self.dopamine_event = None
 
     def set_snc_steps(self, group: str, times_ms, rates_Hz) -> None:
@@ -216,13 +223,24 @@ class Network:
         for plan in self.plan.connections:
             self.connect_one(plan)
 
-    def _syn_spec(self, plan: ConnectionPlan):
-        model = PLASTIC_MODEL.get(plan.synapse_model, "static_synapse")
+    def _syn_spec(self, plan: ConnectionPlan, model: str):
         specs = [{"synapse_model": model, "weight": w, "delay": plan.delay_ms,
                   "receptor_type": plan.ports[r]} for r, w in plan.weights.items()]
         return specs[0] if len(specs) == 1 else nest.CollocatedSynapses(*specs)
 
     def connect_one(self, plan: ConnectionPlan) -> None:
+        """Wire one ConnectionPlan: static synapses, or the plastic model of each SNc
+        group with its share of the in-degree.
+
+        With several groups, every MSN draws share_g * K plastic sources for group g
+        (the group's synapse-model copy, on its transmitter), each share wired as below:
+        the mean in-degree stays K, and which synapses a group reaches is random."""
+        models = self.plastic_models.get(plan.synapse_model, {None: ("static_synapse", 1.0)})
+        for model, share in models.values():
+            indegree = plan.indegree if len(models) == 1 else plan.indegree * share
+            self._connect_indegree(plan, indegree, model)
+
+    def _connect_indegree(self, plan: ConnectionPlan, indegree: float, model: str) -> None:
         """fixed_indegree for floor(K) sources per target, then pairwise_bernoulli for the
         fractional remainder, so that the mean in-degree is K.
 
@@ -234,19 +252,21 @@ class Network:
         spatial = {}
         if fraction < 1.0:
             spatial = {"mask": {"circular": {"radius": plan.mask_radius}}}
-        if plan.integer_indegree > 0:
+        whole = int(math.floor(indegree))
+        if whole > 0:
             nest.Connect(source, target,
-                         {"rule": "fixed_indegree", "indegree": plan.integer_indegree,
+                         {"rule": "fixed_indegree", "indegree": whole,
                           "allow_multapses": not plan.distinct_sources,
                           "allow_autapses": False, **spatial},
-                         self._syn_spec(plan))
-        if plan.fractional_indegree > 1e-12:
+                         self._syn_spec(plan, model))
+        remainder = indegree - whole
+        if remainder > 1e-12:
             in_mask = len(source) * fraction
-            p = min(1.0, plan.fractional_indegree / in_mask)
+            p = min(1.0, remainder / in_mask)
             nest.Connect(source, target,
                          {"rule": "pairwise_bernoulli", "p": p, "allow_autapses": False,
                           **spatial},
-                         self._syn_spec(plan))
+                         self._syn_spec(plan, model))
 
     # ------------------------------------------------------------------ recording
     def record_spikes(self, populations, start_ms: float = 0.0) -> None:
@@ -338,7 +358,8 @@ class Network:
                     targets=None, sources=None):
         """NEST SynapseCollection between two populations (optionally onto the target
         neurons with indices `targets` only, and from the source neurons with indices
-        `sources` only: reading few connections back is much faster)."""
+        `sources` only: reading few connections back is much faster). A plastic model
+        of several SNc groups gives a list, one collection per group."""
         tgt = self.nodes[target]
         if targets is not None:
             tgt = tgt[np.asarray(sorted(targets), dtype=int).tolist()]
@@ -346,22 +367,34 @@ class Network:
         if sources is not None:
             src = src[np.unique(np.asarray(sources, dtype=int)).tolist()]
         kw = {"source": src, "target": tgt}
-        if synapse_model:
-            kw["synapse_model"] = PLASTIC_MODEL.get(synapse_model, synapse_model)
+        if synapse_model in self.plastic_models:
+            models = [m for m, _ in self.plastic_models[synapse_model].values()]
+            if len(models) > 1:
+                return [nest.GetConnections(synapse_model=m, **kw) for m in models]
+            kw["synapse_model"] = models[0]
+        elif synapse_model:
+            kw["synapse_model"] = synapse_model
         return nest.GetConnections(**kw)
 
     def connection_table(self, source: str, target: str, synapse_model: str | None = None,
                          targets=None, sources=None):
         """(source index, target index, weight, receptor) arrays of one pathway."""
         conns = self.connections(source, target, synapse_model, targets, sources)
-        if len(conns) == 0:
+        keys = ("source", "target", "weight", "receptor")
+        columns = {k: [] for k in keys}
+        for piece in (conns if isinstance(conns, list) else [conns]):
+            if len(piece) == 0:
+                continue
+            data = piece.get(list(keys))
+            for k in keys:
+                columns[k].append(np.atleast_1d(data[k]))
+        if not columns["source"]:
             empty = np.zeros(0, dtype=np.int64)
             return empty, empty, np.zeros(0), empty
-        data = conns.get(["source", "target", "weight", "receptor"])
-        src = np.asarray(data["source"], dtype=np.int64) - self.nodes[source][0].global_id
-        tgt = np.asarray(data["target"], dtype=np.int64) - self.nodes[target][0].global_id
-        table = (src, tgt, np.asarray(data["weight"], dtype=float),
-                 np.asarray(data["receptor"], dtype=np.int64))
+        src = np.concatenate(columns["source"]).astype(np.int64) - self.nodes[source][0].global_id
+        tgt = np.concatenate(columns["target"]).astype(np.int64) - self.nodes[target][0].global_id
+        table = (src, tgt, np.concatenate(columns["weight"]).astype(float),
+                 np.concatenate(columns["receptor"]).astype(np.int64))
         if kernel.processes() > 1:
             # Connections live on their target's MPI rank: gather the whole pathway.
             table = mpi.allgather_concat(*table)
@@ -382,13 +415,24 @@ class Network:
 
     # ------------------------------------------------------------------ synapse sets
     # Read and written with bgmodel.simulator.synapse_io.
-    def plastic_synapses(self, target: str | None = None, indices=None) -> SynapseSet:
+    def plastic_model_names(self, group: str | None = None) -> tuple:
+        """NEST models of the plastic synapses (D1 then D2; group by group), or of
+        SNc group `group`'s synapses only."""
+        return tuple(model for per_group in self.plastic_models.values()
+                     for g, (model, _) in per_group.items() if group is None or g == group)
+
+    def plastic_synapses(self, target: str | None = None, indices=None,
+                         group: str | None = None) -> SynapseSet:
         """The plastic corticostriatal synapses: all of them, or those onto neurons
-        `indices` (into population `target`, MSN_D1 or MSN_D2). Make them after the
-        first simulate: NEST sorts its connections then. With the extension loaded, a
-        subset also carries its bulk positions (synapse_bulk.read_weights_at)."""
+        `indices` (into population `target`, MSN_D1 or MSN_D2); with `group`, only
+        those on SNc group `group`'s transmitter. Make them after the first simulate:
+        NEST sorts its connections then. With the extension loaded, a subset also
+        carries its bulk positions (synapse_bulk.read_weights_at)."""
         kw = {}
-        models = tuple(PLASTIC_MODEL.values())
+        models = self.plastic_model_names(group)
+        if not models:
+            raise KeyError(f"no plastic synapses of SNc group {group!r}; groups: "
+                           f"{sorted(g for m in self.plastic_models.values() for g in m)}")
         if target is not None:
             pop = self.nodes[target]
             if indices is not None:

@@ -59,6 +59,11 @@ def weight_column(cell: str, channel: int) -> str:
     return f"w_{cell}_ch{channel}"
 
 
+def group_weight_column(cell: str, channel: int, group: str) -> str:
+    """Mean weight of the synapses on SNc group `group`'s transmitter."""
+    return f"w_{cell}_ch{channel}_{group}"
+
+
 def _format(value) -> str:
     if isinstance(value, (bool, np.bool_)):
         return "1" if value else "0"

@@ -49,8 +49,8 @@ from ...simulator.synapse_set import SynapseSet, canonical_order
 from ..common import (ProtocolBase, population_channel_rates, recorded_populations,
                       stimulate_sampled_relays)
 from .checkpoint import Checkpoint, SynapseState, load_checkpoint, save_checkpoint
-from .episodes import (NO_SELECTION, EpisodeTable, rate_column, table_columns,
-                       weight_column, window_means)
+from .episodes import (NO_SELECTION, EpisodeTable, group_weight_column, rate_column,
+                       table_columns, weight_column, window_means)
 from .schedule import Episode, build_schedule, episode_times, selected_channel
 from .signal_dopamine import SNC_SPIKES, SignalDopamine
 from .stop_hook import StopHook
@@ -95,6 +95,8 @@ class Plasticity(ProtocolBase):
         self.sampled: dict[tuple[str, int], np.ndarray] = {}
         self.weight_targets: dict[tuple[str, int], np.ndarray] = {}
         self.weight_sets: dict[tuple[str, int], SynapseSet] = {}
+        # With several SNc groups, the same MSNs' synapses group by group.
+        self.group_weight_sets: dict[tuple[str, int, str], SynapseSet] = {}
         self.all_plastic: SynapseSet | None = None
         self.plastic_endpoints: tuple | None = None
         self.eta_applied = False
@@ -106,6 +108,7 @@ class Plasticity(ProtocolBase):
                                 self.readout, self.events, self.weight_channels)
         if self.signal is not None:
             columns += self.signal.columns()
+        columns += [group_weight_column(cell, ch, g) for cell, ch, g in self.weight_groups()]
         self.table = EpisodeTable(rundir.results / TABLE, columns, writes=rundir.writes)
         self.authors: EpisodeWriter | None = None
         # Tests stop a run at a known episode with it (bgmodel.protocols.plasticity.stop_hook).
@@ -133,7 +136,19 @@ class Plasticity(ProtocolBase):
         the first simulate (NEST may sort connections before it)."""
         for key, members in self.weight_targets.items():
             self.weight_sets[key] = self.net.plastic_synapses(key[0], members)
+        for cell, ch, g in self.weight_groups():
+            self.group_weight_sets[(cell, ch, g)] = self.net.plastic_synapses(
+                cell, self.weight_targets[(cell, ch)], group=g)
         self.all_plastic = self.net.plastic_synapses()
+
+    def weight_groups(self) -> list:
+        """(cell, channel, SNc group) of the per-group weight summary: none unless a
+        signal model has several groups."""
+        signal = self.plan.dopamine.signal
+        if signal is None or len(signal.groups) < 2:
+            return []
+        return [(cell, ch, g) for cell in (MSN_D1, MSN_D2) for ch in self.weight_channels
+                for g in signal.groups]
 
     def endpoints(self) -> tuple:
         """Source and target ids of all plastic synapses, on all MPI ranks (read once,
@@ -144,9 +159,13 @@ class Plasticity(ProtocolBase):
 
     # ------------------------------------------------------------------ readout
     def mean_weights(self) -> dict:
-        """Mean plastic weight onto each sampled (cell, channel) group."""
-        return {weight_column(cell, ch): synapse_io.mean_weight(synapses)
-                for (cell, ch), synapses in self.weight_sets.items()}
+        """Mean plastic weight onto each sampled (cell, channel) group, and with several
+        SNc groups per SNc group too."""
+        means = {weight_column(cell, ch): synapse_io.mean_weight(synapses)
+                 for (cell, ch), synapses in self.weight_sets.items()}
+        means.update({group_weight_column(cell, ch, g): synapse_io.mean_weight(synapses)
+                      for (cell, ch, g), synapses in self.group_weight_sets.items()})
+        return means
 
     # ------------------------------------------------------------------ eta
     def apply_eta(self) -> None:

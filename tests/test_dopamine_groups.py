@@ -90,10 +90,15 @@ def test_distinct_sources_refused_for_plastic_projections_with_groups(tmp_path):
                     overrides=["connectivity.distinct_sources=[CSN->MSN]"])
 
 
-def test_per_group_weights_in_the_table(tmp_path):
-    config = make_config(tmp_path, "distributional", GROUPS, {"protocol": {"episodes": 2}})
+def test_per_group_weights_in_the_table_and_the_view(tmp_path):
+    config = make_config(tmp_path, "distributional", GROUPS)
     run_protocol(config, tmp_path / "run")
     t = read_episodes(tmp_path / "run" / "results" / "episodes.csv")
+    with np.load(tmp_path / "run" / "results" / "snc_spikes.npz") as spikes:
+        assert int(spikes["episodes_done"]) == 6
+    from bgmodel.plotting.plasticity import plot_run
+    names = {p.name for p in plot_run(tmp_path / "run")}
+    assert {"trajectory.png", "dopamine.png", "distributional.png"} <= names
     for cell in ("MSN_D1", "MSN_D2"):
         per_group = [t[f"w_{cell}_ch1_snc{i}"] for i in range(3)]
         assert all(np.all(np.isfinite(w)) for w in per_group)

@@ -8,7 +8,8 @@
     dopamine     with a signal dopamine model (results/snc_spikes.npz): the SNc
                  population's PSTH aligned on stimulus onset and on reward time,
                  early episodes against late ones, and the critic's value and error
-                 per episode (rpe)
+                 per episode (rpe); more than two SNc groups are pooled in the PSTH
+    distributional  with the distributional model: bgmodel/plotting/distributional.py
 It reads results/ only, so it works on a run that is still going (snc_spikes.npz is
 written at checkpoints).
 """
@@ -130,9 +131,15 @@ def plot_run(run_dir, out_dir=None) -> list[Path]:
     files = style.save(fig, out / "trajectory")
     spikes = run_dir / "results" / "snc_spikes.npz"
     if spikes.is_file():
-        proto = yaml.safe_load((run_dir / "config.yaml").read_text())["protocol"]
-        fig = draw_dopamine(table, dict(np.load(spikes)), proto, title=run_dir.name)
+        config = yaml.safe_load((run_dir / "config.yaml").read_text())
+        fig = draw_dopamine(table, dict(np.load(spikes)), config["protocol"],
+                            title=run_dir.name)
         files += style.save(fig, out / "dopamine")
+        if config["dopamine"]["model"] == "distributional":
+            from ..results.distributional import read_distributional
+            from .distributional import draw_distributional
+            fig = draw_distributional(read_distributional(run_dir), title=run_dir.name)
+            files += style.save(fig, out / "distributional")
     return files
 
 
@@ -161,6 +168,15 @@ def early_late(table: dict, fraction: float = 0.2) -> tuple[np.ndarray, np.ndarr
 def draw_dopamine(table: dict, spikes: dict, proto: dict, title: str = "", bin_ms=25.0):
     """SNc PSTHs (onset- and reward-aligned, early vs late) and the critic per episode."""
     groups = sorted(k[:-4] for k in spikes if k.endswith("_ids"))
+    if len(groups) > 2:
+        # Many groups (distributional): one PSTH of all their units together; the
+        # distributional view shows them group by group.
+        units = sum(int(spikes[f"{g}_ids"].max()) + 1 for g in groups
+                    if len(spikes[f"{g}_ids"]))
+        spikes = {"all_groups_ids": np.arange(units, dtype=np.uint32),
+                  "all_groups_times_ms": np.concatenate([spikes[f"{g}_times_ms"]
+                                                         for g in groups])}
+        groups = ["all_groups"]
     reward_ms = proto["stimulus_ms"] + proto["pause_after_stimulus_ms"]
     early, late = early_late(table)
     with style.context():
@@ -183,8 +199,9 @@ def draw_dopamine(table: dict, spikes: dict, proto: dict, title: str = "", bin_m
         value_cols = [c for c in table if c.startswith("value_")]
         for col in value_cols:
             ax.plot(ep, table[col], lw=1.0, label=col)
-            rpe = "rpe_" + col[len("value_"):]
-            ax.plot(ep, table[rpe], lw=0.8, ls="--", label=rpe)
+            if len(value_cols) <= 2:
+                rpe = "rpe_" + col[len("value_"):]
+                ax.plot(ep, table[rpe], lw=0.8, ls="--", label=rpe)
         if not value_cols:
             ax.plot(ep, table["reward"], lw=0.8, label="reward")
         ax.axhline(0.0, color="0.5", lw=0.6)

@@ -27,8 +27,9 @@ and
     summary.json        means over protocol.summary_windows, dopamine counts, eta,
                         wall time per episode, at the end
     snc_spikes.npz      with a signal dopamine model (dopamine.model not rule): every SNc
-                        spike of the episodes, at checkpoints (signal_dopamine.py, which
-                        also says how such a model runs the episode)
+                        spike of the episodes, at checkpoints, with the count of episodes
+                        it covers (episodes_done; signal_dopamine.py, which also says how
+                        such a model runs the episode)
 """
 from __future__ import annotations
 
@@ -190,7 +191,7 @@ class Plasticity(ProtocolBase):
         if not self.rundir.writes:
             return
         if self.signal is not None:
-            self.signal.save_spikes(self.rundir.results / SNC_SPIKES)
+            self.signal.save_spikes(self.rundir.results / SNC_SPIKES, episodes_done)
         save_checkpoint(self.rundir.results / CHECKPOINT,
                         Checkpoint(episodes_done, plastic, self.eta_applied, state))
 

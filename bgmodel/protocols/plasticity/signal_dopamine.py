@@ -182,9 +182,11 @@ class SignalDopamine:
             out[f"{g}_times_ms"] = np.concatenate(ts) if ts else np.zeros(0, np.float64)
         return out
 
-    def save_spikes(self, path: Path) -> None:
-        """Write snc_spikes.npz atomically."""
-        atomic_save_npz(path, **self.spike_arrays())
+    def save_spikes(self, path: Path, episodes_done: int) -> None:
+        """Write snc_spikes.npz atomically, with `episodes_done` (the file holds every
+        spike of episodes 0 .. episodes_done - 1: it is written at checkpoints, so
+        episodes.csv may already hold later episodes)."""
+        atomic_save_npz(path, episodes_done=np.int64(episodes_done), **self.spike_arrays())
 
     def resume_spikes(self, path: Path, before_ms: float) -> None:
         """Keep the spikes of an earlier run's file before protocol time `before_ms`

@@ -172,7 +172,8 @@ class RpeModel(DopamineModel):
     def episode_record(self, outcome: EpisodeOutcome) -> dict:
         """value_<g>, cue_rpe_<g>, rpe_<g> (NaN without outcome) and dopamine_<g> (the
         error SNc fires at reward time) per group; with action_surprise also the BG's
-        probability of the taken action and the surprise term."""
+        probability of the taken action and the surprise term S - H (or S), whatever
+        beta (NaN when the GPi rates or the taken channel are unknown)."""
         row = {"reward": float(outcome.reward), "chooser": outcome.chooser}
         errors = self.reward_errors(outcome) if outcome.has_outcome else {}
         for g, critic in self.critics.items():
@@ -181,9 +182,15 @@ class RpeModel(DopamineModel):
             delta, error = errors.get(g, (float("nan"), float("nan")))
             row[f"rpe_{g}"] = delta
             row[f"dopamine_{g}"] = error
-        if "action_surprise" in self.config:
-            term = self.surprise(outcome)
-            row["surprise_term"] = float("nan") if term is None else term
+        block = self.config.get("action_surprise")
+        if block is not None:
+            # Recorded whatever beta, so that runs with beta = 0 show the surprise the
+            # term would add (their signal never uses it).
+            known = outcome.gpi_Hz is not None and outcome.selected_channel is not None
+            row["surprise_term"] = (surprise_term(outcome.gpi_Hz, outcome.competing_channels,
+                                                  outcome.selected_channel,
+                                                  block["temperature_Hz"], block["baseline"])
+                                    if known else float("nan"))
             row["bg_policy_taken"] = self.policy_of_taken(outcome)
         return row
 

@@ -255,6 +255,7 @@ class Plasticity(ProtocolBase):
         selected = selected_channel(gpi, self.competing)
         if self.signal is not None:
             outcome, event = self.signal_outcome(ep, selected, gpi, t0)
+            self.send_efference_copy(outcome.selected_channel, t0)
         else:
             event = self.dopamine.event(RuleOutcome(ep, selected, rates, self.readout))
         if event is not None and self.signal is None:
@@ -305,6 +306,19 @@ class Plasticity(ProtocolBase):
                 and ep.stdp_event == self.proto["dopamine"]["eta_at_first"]):
             self.apply_eta()
         return outcome, (None if response == "none" else response)
+
+    def send_efference_copy(self, taken: int | None, t0: float) -> None:
+        """protocol.efference_copy: the taken channel's sampled relays of every
+        stimulated input fire rate_Hz times the input's factor more, from the decision
+        for duration_ms (issue 20), so that the eligibility of the plastic synapses
+        reflects the action taken, also when another controller took it."""
+        copy = self.proto.get("efference_copy")
+        if copy is None or taken is None:
+            return
+        start = t0 + self.times.before_decision_ms
+        for input_name, factor in self.proto["stimulated_inputs"].items():
+            self.net.set_stimulus(stimulus_key(input_name, taken), copy["rate_Hz"] * factor,
+                                  start, start + copy["duration_ms"])
 
     def record_episode(self, ep: Episode, row: dict, rates: dict) -> None:
         """Write the episode to episodes.csv and the authors' files."""

@@ -13,6 +13,7 @@ from typing import Iterable, Mapping
 
 from ...dopamine import rule
 from ...dopamine.rewards import reward_distribution
+from ...dopamine.surprise import ExternalController
 from ...model.schema import (ConfigError, Field, ListOf, MapOf, Problem, Record, Ref, num,
                              pos, register_protocol)
 from ..common import SAMPLED_RELAYS, STIMULATED_INPUTS, populations
@@ -80,6 +81,25 @@ def check_reward(proto: Mapping, root: Mapping) -> Iterable[Problem]:
             reward_distribution(proto["reward"], "protocol.reward")
         except ConfigError as err:
             yield Problem(err.path, err.value, err.allowed)
+
+
+def check_signal_only(proto: Mapping, root: Mapping) -> Iterable[Problem]:
+    """External control and the efference copy need a signal dopamine model: the rule
+    delivers its events whatever was taken."""
+    from ...dopamine.registry import is_signal_model
+    for key in ("external_controller", "efference_copy"):
+        if key in proto and not is_signal_model(root):
+            yield Problem(f"protocol.{key}", proto[key],
+                          "absent, or a signal dopamine model (dopamine.model rpe, "
+                          "physiological or distributional; it is rule)")
+
+
+EFFERENCE_COPY = Record({
+    "rate_Hz": num("extra rate of the taken channel's sampled relays after the decision, "
+                   "times the input's factor in stimulated_inputs (Hz)", minimum=0),
+    "duration_ms": num("how long the efference copy lasts from the decision (ms)",
+                       minimum=0),
+}, doc="cortical drive to the channel taken, after the decision (issue 20)")
 
 
 SCHEMA = Record({
@@ -157,7 +177,10 @@ SCHEMA = Record({
         "from_episode": Field("int", "... a reward the task would pay is withheld "
                               "(an omission probe)", minimum=0),
     }, doc="with a signal dopamine model: reward omission probes late in learning"),
+    "external_controller": ExternalController.schema,
+    "efference_copy": EFFERENCE_COPY,
 }, doc="the plasticity protocol (configs/protocols/plasticity.yaml)",
-    optional=("reward", "omission_probes"),
-    checks=(check_channels_and_patterns, check_phases, check_dopamine_timing, check_reward))
+    optional=("reward", "omission_probes", "external_controller", "efference_copy"),
+    checks=(check_channels_and_patterns, check_phases, check_dopamine_timing, check_reward,
+            check_signal_only))
 register_protocol("plasticity", SCHEMA)

@@ -15,6 +15,16 @@ episode runs the model's interface (docs/dopamine.md) in this order:
 3. `episode_signal(outcome)` is programmed from the decision on, `episode_record` and
    the SNc spike counts go to episodes.csv, then the model learns (`update`).
 
+External control (protocol.external_controller, issue 20): in a fraction of the
+episodes with a rewarded channel a controller outside the basal ganglia takes the
+action (bgmodel.dopamine.surprise.ExternalController, its Generator seeded from
+[seed, 0xEC], two uniforms per such episode whoever chooses). The taken channel is
+the controller's or, otherwise, the BG's selection; the outcome, the reward and the
+model's learning follow the taken channel (`taken_channel`, `chooser` in episodes.csv;
+`selected_channel` stays the BG's selection). The efference copy
+(protocol.efference_copy) is the protocol's (protocol.py): extra drive to the taken
+channel's sampled relays from the decision on.
+
 SNc spike counts per group, in windows of length W = protocol.pause_after_stimulus_ms
 (default 500 ms) from the episode start: `snc_<g>_stimulus` [0, W) (the CS response),
 `snc_<g>_baseline` [stimulus_ms, stimulus_ms + W) (tonic in every model: it ends at the
@@ -34,6 +44,7 @@ import numpy as np
 from ...dopamine.registry import make_model
 from ...dopamine.rewards import reward_distribution
 from ...dopamine.signal import EpisodeOutcome, SncSignal
+from ...dopamine.surprise import ExternalController
 from ...results.rundir import atomic_save_npz
 from .schedule import Episode, EpisodeTimes
 
@@ -94,11 +105,17 @@ class SignalDopamine:
         self.competing = tuple(competing)
         self.window_ms = float(proto["pause_after_stimulus_ms"])
         self.spikes: dict = {g: ([], []) for g in self.model.groups}
+        self.controller = None
+        if "external_controller" in proto:
+            self.controller = ExternalController.from_config(
+                proto["external_controller"], np.random.default_rng([seed, 0xEC]))
 
     # ------------------------------------------------------------------ table
     def columns(self) -> list[str]:
         """Columns this adds to episodes.csv."""
         cols = ["rewarded_channel", "reward", "rewarded", "omitted"]
+        if self.controller is not None:
+            cols += ["taken_channel"]
         probe = EpisodeOutcome(0, "pattern", 0.0, 1.0, self.competing[0],
                                competing_channels=self.competing,
                                gpi_Hz=tuple(0.0 for _ in self.competing))
@@ -116,13 +133,19 @@ class SignalDopamine:
                 ) -> EpisodeOutcome:
         """The task's outcome of the episode (draws the reward; see the docstring)."""
         target = rewarded_channel(ep, self.competing)
+        taken, chooser = selected, "bg"
+        if self.controller is not None and target is not None:
+            decision = self.controller.decide(self.competing, target)
+            if decision.chooser == "controller":
+                taken, chooser = decision.channel, "controller"
         common = dict(episode=ep.index, pattern=ep.pattern, stimulus_onset_ms=0.0,
-                      selected_channel=selected, competing_channels=self.competing,
+                      selected_channel=taken, chooser=chooser,
+                      competing_channels=self.competing,
                       gpi_Hz=tuple(float(r) for r in gpi_Hz))
         if not ep.dopamine_allowed or target is None:
             return EpisodeOutcome(reward_time_ms=None, **common)
         drawn = float(self.reward.draw(self.model.rng))
-        if selected != target:
+        if taken != target:
             return EpisodeOutcome(reward_time_ms=self.times.dopamine_start_ms, **common)
         if is_omission_probe(ep.index, self.omission) and drawn > 0:
             return EpisodeOutcome(reward_time_ms=self.times.dopamine_start_ms, omitted=True,
@@ -148,6 +171,9 @@ class SignalDopamine:
         row = {"rewarded_channel": -1 if target is None else target,
                "reward": float(outcome.reward), "rewarded": outcome.rewarded,
                "omitted": outcome.omitted}
+        if self.controller is not None:
+            taken = outcome.selected_channel
+            row["taken_channel"] = -1 if taken is None else taken
         row.update(self.model.episode_record(outcome))
         reward_time = self.times.dopamine_start_ms
         starts = {"stimulus": 0.0, "baseline": self.times.stimulus_ms, "reward": reward_time}
@@ -168,10 +194,15 @@ class SignalDopamine:
 
     # ------------------------------------------------------------------ state and files
     def state(self) -> dict:
-        return self.model.state()
+        state = self.model.state()
+        if self.controller is not None:
+            state = {**state, "controller": self.controller.state()}
+        return state
 
     def load_state(self, state: Mapping) -> None:
         self.model.load_state(state)
+        if self.controller is not None:
+            self.controller.load_state(state["controller"])
 
     def spike_arrays(self) -> dict:
         """`<group>_ids` (uint32, unit index) and `<group>_times_ms` (float64, protocol

@@ -86,6 +86,12 @@ class DopamineModel(ABC):
         reaches: equal shares by default (one group: all of them)."""
         return {g: 1.0 / len(self.groups) for g in self.groups}
 
+    def synapse_channels(self) -> dict | None:
+        """Group -> the channel whose MSNs its transmitter reaches (None: the MSNs
+        outside the routed channels), for a model that routes by channel; None (the
+        default): each group reaches its `synapse_shares` of every MSN."""
+        return None
+
     @property
     def tonic_Hz(self) -> float:
         """Tonic rate of every SNc unit (Hz)."""

@@ -19,9 +19,10 @@ from .distributional import DistributionalModel
 from .physiological import PhysiologicalModel
 from .rpe import RpeModel
 from .rule import RuleDopamine
+from .vector import VectorModel
 
 RULE = RuleDopamine.name
-MODEL_CLASSES = (PhysiologicalModel, RpeModel, DistributionalModel)
+MODEL_CLASSES = (PhysiologicalModel, RpeModel, DistributionalModel, VectorModel)
 MODELS: Mapping[str, type] = MappingProxyType({cls.name: cls for cls in MODEL_CLASSES})
 NAMES = (RULE,) + tuple(MODELS)
 DEFAULT_SECTION = {"model": RULE}

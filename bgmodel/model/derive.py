@@ -143,6 +143,10 @@ class SignalPlan:
     calibration: Mapping[str, float]
     # group -> share of every MSN's plastic in-degree that its transmitter reaches
     shares: Mapping[str, float] = field(default_factory=dict)
+    # Routing by channel (the vector model): group -> {MSN_D1: (start, stop), MSN_D2:
+    # ...}, the contiguous block of each MSN layer whose plastic synapses (all of them)
+    # are on the group's transmitter; empty: every group reaches its share of every MSN.
+    targets: Mapping[str, Mapping[str, tuple]] = field(default_factory=dict)
 
     def synapse_models(self, base: str) -> dict:
         """Group -> (NEST model name of the group's copy of the plastic model `base`,
@@ -206,6 +210,51 @@ def channel_members(positions: np.ndarray, centres: np.ndarray, radius: float,
     """Indices of the neurons inside each channel disc."""
     return tuple(np.flatnonzero(periodic_distance(positions, c, extent) <= radius)
                  for c in centres)
+
+
+def channel_block_keys(positions: np.ndarray, centres: np.ndarray, radius: float,
+                       extent: float, channels) -> np.ndarray:
+    """Per neuron, the place of the first of `channels` whose disc holds it, or
+    len(channels) when none does (the rest)."""
+    keys = np.full(len(positions), len(channels), dtype=np.int64)
+    for k in reversed(range(len(channels))):
+        inside = periodic_distance(positions, centres[channels[k]], extent) <= radius
+        keys[inside] = k
+    return keys
+
+
+def sort_by_channel(positions: np.ndarray, centres: np.ndarray, radius: float,
+                    extent: float, channels) -> np.ndarray:
+    """The positions reordered so that the neurons of each of `channels` come in one
+    block, in the order of `channels`, then the rest (stable: each block keeps the
+    drawn order). NEST connects spatially only onto a contiguous slice of a layer."""
+    keys = channel_block_keys(positions, centres, radius, extent, channels)
+    return positions[np.argsort(keys, kind="stable")]
+
+
+def channel_blocks(positions: np.ndarray, centres: np.ndarray, radius: float,
+                   extent: float, channels) -> list:
+    """[(start, stop)] of each of `channels`, then of the rest, in positions sorted by
+    `sort_by_channel`."""
+    keys = channel_block_keys(positions, centres, radius, extent, channels)
+    if np.any(np.diff(keys) < 0):
+        raise ValueError("positions not sorted by channel (sort_by_channel)")
+    bounds = np.searchsorted(keys, np.arange(len(channels) + 2))
+    return [(int(bounds[k]), int(bounds[k + 1])) for k in range(len(channels) + 1)]
+
+
+def channel_routing(cfg: Mapping) -> dict | None:
+    """Group -> channel (None: the MSNs outside every routed channel) of a dopamine
+    model that routes by channel (the vector model, per_channel); None otherwise."""
+    from ..dopamine.registry import DEFAULT_SECTION, MODELS, make_model
+    section = cfg.get("dopamine", DEFAULT_SECTION)
+    if section["model"] not in MODELS:
+        return None
+    return make_model(section, np.random.default_rng(0)).synapse_channels()
+
+
+def routed_channels(routing: Mapping) -> list:
+    return [c for c in routing.values() if c is not None]
 
 
 def grid_positions(n: int, extent: float, rng: np.random.Generator,
@@ -419,17 +468,26 @@ def derive_populations(cfg: Mapping, seed: int) -> dict:
         return grid_positions(n, extent, rng, spec.get("grid_box"))
 
     sizes = population_sizes(cfg)
+    routing = channel_routing(cfg)
+
+    def msn_order(pos):
+        # Dopamine routed by channel: each channel's MSNs in one block (the builder
+        # connects a group's synapses onto a slice of the layer).
+        if routing is None:
+            return pos
+        return sort_by_channel(pos, centres, radius, extent, routed_channels(routing))
+
     for name, nuc in cfg["nuclei"].items():
         params = neuron_params(cfg, nuc)
         if name == "MSN":
             n_d1 = sizes[MSN_D1]
             if cfg["striatum"]["msn_positions"] == "paired":
                 # n // 2 places, each holding one D1 and one D2 MSN (an odd n loses one).
-                d1_pos = place(n_d1, nuc)
+                d1_pos = msn_order(place(n_d1, nuc))
                 halves = (d1_pos, d1_pos.copy())
             else:
                 positions = place(n_d1 + sizes[MSN_D2], nuc)
-                halves = (positions[:n_d1], positions[n_d1:])
+                halves = (msn_order(positions[:n_d1]), msn_order(positions[n_d1:]))
             for sub, pos in zip((MSN_D1, MSN_D2), halves):
                 pops[sub] = Population(sub, "nucleus", len(pos), pos,
                                        channel_members(pos, centres, radius, extent), params)
@@ -444,7 +502,7 @@ def derive_populations(cfg: Mapping, seed: int) -> dict:
         pops[name] = Population(name, "input", n, pos,
                                 channel_members(pos, centres, radius, extent),
                                 rate_Hz=inp["rate_Hz"])
-    signal = derive_signal(cfg)
+    signal = derive_signal(cfg, pops)
     if signal is None:
         for event in cfg["snc"]["events"]:
             name = snc_population(event)
@@ -466,7 +524,25 @@ def rule_event_spikes(cfg: Mapping, event: str) -> float:
     return cfg["snc"]["neurons_per_event"] * spec["rate_Hz"] * spec["duration_ms"] / 1000.0
 
 
-def derive_signal(cfg: Mapping) -> SignalPlan | None:
+def signal_targets(cfg: Mapping, routing: Mapping | None,
+                   populations: Mapping | None) -> dict:
+    """Group -> {MSN_D1: (start, stop), MSN_D2: ...} of a model routed by channel ({}
+    otherwise): the blocks of the MSN layers sorted by `sort_by_channel`."""
+    if routing is None:
+        return {}
+    if populations is None:
+        populations = derive_populations(cfg, cfg["simulation"]["seed"])
+    centres = channel_centres(cfg["channels"])
+    radius, extent = cfg["channels"]["radius"], cfg["connectivity"]["layer_extent"]
+    channels = routed_channels(routing)
+    blocks = {cell: channel_blocks(populations[cell].positions, centres, radius, extent,
+                                   channels) for cell in (MSN_D1, MSN_D2)}
+    order = {c: k for k, c in enumerate(channels)}
+    return {g: {cell: blocks[cell][order[c] if c is not None else len(channels)]
+                for cell in (MSN_D1, MSN_D2)} for g, c in routing.items()}
+
+
+def derive_signal(cfg: Mapping, populations: Mapping | None = None) -> SignalPlan | None:
     """The spiking SNc and burst/dip synapses of a signal dopamine model; None for
     `rule`. Amplitudes follow the calibration of SignalPlan's docstring."""
     from ..dopamine.registry import DEFAULT_SECTION, MODELS, make_model
@@ -501,7 +577,8 @@ def derive_signal(cfg: Mapping) -> SignalPlan | None:
                       groups={g: snc_population(g) for g in model.groups},
                       units=model.units, tonic_Hz=model.tonic_Hz, b=mean_b,
                       synapse_model=BURST_DIP_SYNAPSE, amplitudes=amplitudes,
-                      calibration=calibration, shares=model.synapse_shares())
+                      calibration=calibration, shares=model.synapse_shares(),
+                      targets=signal_targets(cfg, model.synapse_channels(), populations))
 
 
 # NEST's default tau_minus of the neurons' postsynaptic trace (ms); bgmodel sets no other.
@@ -533,10 +610,11 @@ def neutral_calibration(cfg: Mapping, model, burst: Mapping, dip: Mapping,
     return baseline.calibrate(samples, model.baseline_b(), k_burst, k_dip, rule_burst, rule_dip)
 
 
-def derive_dopamine(cfg: Mapping) -> DopaminePlan:
+def derive_dopamine(cfg: Mapping, populations: Mapping | None = None) -> DopaminePlan:
     """SNc groups, volume transmitters and STDP parameters from `snc` and `plasticity`
-    (the rule), or the spiking SNc of a signal model (`dopamine`)."""
-    signal = derive_signal(cfg)
+    (the rule), or the spiking SNc of a signal model (`dopamine`; `populations` give
+    the MSN blocks of a model that routes by channel)."""
+    signal = derive_signal(cfg, populations)
     if signal is not None:
         common = dict(stdp_common_params(cfg), b=signal.b)
         return DopaminePlan(groups={}, deliver_interval=cfg["plasticity"]["deliver_interval"],
@@ -572,14 +650,15 @@ def derive_network(cfg: Mapping, seed: int | None = None) -> NetworkPlan:
     for d in projections.values():
         # with fractional_indegree "drop", a share below one source is not wired at all
         connections.extend(c for c in plan_connections(data, d) if c.indegree > 0)
-    return NetworkPlan(populations=derive_populations(data, seed),
+    populations = derive_populations(data, seed)
+    return NetworkPlan(populations=populations,
                        connections=tuple(connections), projections=projections,
                        channel_centres=channel_centres(data["channels"]),
                        scale=data["simulation"]["scale"],
                        input_scale=input_scale(data["simulation"]),
                        extent=data["connectivity"]["layer_extent"],
                        simulation=derive_simulation(data, seed),
-                       dopamine=derive_dopamine(data))
+                       dopamine=derive_dopamine(data, populations))
 
 
 def mask_fraction(radius: float, extent: float) -> float:

@@ -89,6 +89,9 @@ class Network:
         # several groups (SignalPlan.synapse_models).
         self.plastic_models: dict = {key: {None: (model, 1.0)}
                                      for key, model in PLASTIC_MODEL.items()}
+        # SNc group -> {MSN_D1: (start, stop), ...}: dopamine routed by channel
+        # (SignalPlan.targets); empty: shares of every MSN.
+        self.plastic_targets: dict = {}
         self.relay_model = sim.relay_model
         # Relays that are loaded with trains drawn in numpy (bgmodel.model.inputs), rather
         # than parrots driven by NEST's generators.
@@ -185,6 +188,7 @@ class Network:
             self.nodes[population] = snc
             self.snc_drive[group] = drive
             self.volume_transmitters[group] = vt
+        self.plastic_targets = dict(signal.targets)
         for key, base in PLASTIC_MODEL.items():
             cell = key.split("_")[1]
             self.plastic_models[key] = signal.synapse_models(base)
@@ -234,20 +238,32 @@ class Network:
 
         With several groups, every MSN draws share_g * K plastic sources for group g
         (the group's synapse-model copy, on its transmitter), each share wired as below:
-        the mean in-degree stays K, and which synapses a group reaches is random."""
+        the mean in-degree stays K, and which synapses a group reaches is random. Routed
+        by channel (SignalPlan.targets), each group's block of MSNs draws all K."""
         models = self.plastic_models.get(plan.synapse_model, {None: ("static_synapse", 1.0)})
+        if plan.synapse_model in self.plastic_models and self.plastic_targets:
+            # Routed by channel: each group's MSNs (a block of the layer) get their whole
+            # in-degree on the group's model.
+            for group, (model, _) in models.items():
+                start, stop = self.plastic_targets[group][plan.target]
+                if stop > start:
+                    self._connect_indegree(plan, plan.indegree, model,
+                                           self.nodes[plan.target][start:stop])
+            return
         for model, share in models.values():
             indegree = plan.indegree if len(models) == 1 else plan.indegree * share
             self._connect_indegree(plan, indegree, model)
 
-    def _connect_indegree(self, plan: ConnectionPlan, indegree: float, model: str) -> None:
+    def _connect_indegree(self, plan: ConnectionPlan, indegree: float, model: str,
+                          target=None) -> None:
         """fixed_indegree for floor(K) sources per target, then pairwise_bernoulli for the
         fractional remainder, so that the mean in-degree is K.
 
         Focused projections draw sources inside a circular mask on the periodic layer.
         A diffuse mask covers the whole layer, so it is wired without a mask: NEST's
         oversized masks on periodic layers count some sources more than once."""
-        source, target = self.nodes[plan.source], self.nodes[plan.target]
+        source = self.nodes[plan.source]
+        target = self.nodes[plan.target] if target is None else target
         fraction = mask_fraction(plan.mask_radius, self.plan.extent)
         spatial = {}
         if fraction < 1.0:

@@ -160,7 +160,9 @@ class SignalDopamine:
         decision = self.times.before_decision_ms
         steps = {g: sig.rate_steps(g, self.times.period_ms, from_ms=decision)
                  for g in self.model.groups}
-        return steps, response_kind(sig, self.model.groups[0], outcome.reward_time_ms)
+        # The first group that responds (a vector model's taken channel, not its first).
+        kinds = [response_kind(sig, g, outcome.reward_time_ms) for g in self.model.groups]
+        return steps, next((k for k in kinds if k != "none"), "none")
 
     def record(self, ep: Episode, outcome: EpisodeOutcome, spikes: Sequence[Mapping],
                t0: float, offset_ms: float) -> dict:

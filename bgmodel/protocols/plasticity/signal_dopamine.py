@@ -16,7 +16,8 @@ episode runs the model's interface (docs/dopamine.md) in this order:
    the SNc spike counts go to episodes.csv, then the model learns (`update`).
 
 External control (protocol.external_controller, issue 20): in a fraction of the
-episodes with a rewarded channel a controller outside the basal ganglia takes the
+episodes with a rewarded channel and dopamine (not in probes: they test the BG alone)
+a controller outside the basal ganglia takes the
 action (bgmodel.dopamine.surprise.ExternalController, its Generator seeded from
 [seed, 0xEC], two uniforms per such episode whoever chooses). The taken channel is
 the controller's or, otherwise, the BG's selection; the outcome, the reward and the
@@ -134,7 +135,7 @@ class SignalDopamine:
         """The task's outcome of the episode (draws the reward; see the docstring)."""
         target = rewarded_channel(ep, self.competing)
         taken, chooser = selected, "bg"
-        if self.controller is not None and target is not None:
+        if self.controller is not None and target is not None and ep.dopamine_allowed:
             decision = self.controller.decide(self.competing, target)
             if decision.chooser == "controller":
                 taken, chooser = decision.channel, "controller"

@@ -7,7 +7,10 @@ dopamine."""
 import nest
 import numpy as np
 import pytest
-from test_dopamine_wiring import RPE, SHORT_RESPONSES, make_config, run_protocol
+from test_dopamine_wiring import (RPE, SHORT_RESPONSES, TIMING, make_config, overlays,
+                                  run_protocol)
+
+from bgmodel.model.config import load_config
 
 from bgmodel.model.derive import MSN_D1, MSN_D2, derive_network
 from bgmodel.protocols.plasticity.episodes import read_episodes
@@ -92,3 +95,30 @@ def test_vector_run_records_each_channels_dopamine(tmp_path):
     burst = t["dopamine_ch1"] > 0.5
     assert burst.sum() >= 2
     assert t["snc_snc_ch1_reward"][burst].sum() > 1.5 * t["snc_snc_ch2_reward"][burst].sum()
+
+
+def test_two_pairs_each_choice_gets_its_own_error(tmp_path):
+    """Channels 1 vs 2 and 3 vs 4 in every episode (configs/tasks/two_pairs.yaml): each
+    pair's selection, rewarded channel and reward recorded; the vector model gives each
+    taken channel its own choice's error, rpe the summed reward."""
+    pairs = {"dopamine": {"channels": [1, 2, 3, 4]},
+             "protocol": {"episodes": 4, "omission_probes": {"every": 100,
+                                                             "from_episode": 50}}}
+    config = load_config("plasticity", preset="small", overlays=[
+        "configs/dopamine/vector.yaml", "configs/tasks/two_pairs.yaml",
+        *overlays(tmp_path, TIMING, RPE, VECTOR, pairs)])
+    run_protocol(config, tmp_path / "run")
+    t = read_episodes(tmp_path / "run" / "results" / "episodes.csv")
+    for k in range(4):
+        total = 0.0
+        for choice, (a, b) in enumerate(((1, 2), (3, 4)), start=1):
+            taken = int(t[f"selected_choice{choice}"][k])
+            assert taken in (a, b) and t[f"rewarded_choice{choice}"][k] == a
+            reward = t[f"reward_choice{choice}"][k]
+            assert reward == (1.0 if taken == a else 0.0)
+            total += reward
+            error = t[f"dopamine_ch{taken}"][k]
+            assert error == pytest.approx(reward - t[f"q_ch{taken}"][k])
+            assert t[f"dopamine_ch{a + b - taken}"][k] == 0.0
+        assert t["reward"][k] == total
+    assert t["selected_channel"].tolist() == t["selected_choice1"].tolist()

@@ -49,6 +49,10 @@ class EpisodeOutcome:
         The channels that competed, in the order of `gpi_Hz`.
     gpi_Hz : tuple of float or None
         GPi rate of each competing channel during the stimulus, when known.
+    choices : tuple of (int, float)
+        With several independent choices per episode (protocol.choice_groups): the
+        channel taken in each and the reward it paid; `selected_channel` is the first's
+        and `reward` their sum. Empty: one choice.
     """
 
     episode: int
@@ -62,6 +66,7 @@ class EpisodeOutcome:
     omitted: bool = False
     competing_channels: tuple = ()
     gpi_Hz: tuple | None = None
+    choices: tuple = ()
 
     def __post_init__(self):
         if self.chooser not in CHOOSERS:

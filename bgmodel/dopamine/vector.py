@@ -11,7 +11,9 @@ per patch. Here the patches are the action channels:
   Q(s, c) for pattern s and channel c (`critic.action_state`). At the cue, group c
   fires gamma * Q(s, c) (the value of its channel's action); at reward time the group
   of the channel taken fires delta = r - Q(s, taken) (plus beta times the action
-  surprise with the `action_surprise` block), and only Q(s, taken) learns. The other
+  surprise with the `action_surprise` block), and only Q(s, taken) learns. With
+  several choices per episode (EpisodeOutcome.choices: protocol.choice_groups) each
+  taken channel's group fires its own choice's error r_k - Q(s, taken_k). The other
   channels' groups and `snc_rest` stay tonic: nothing happened to their actions, and
   tonic firing leaves their synapses unchanged on average (dopamine.baseline neutral).
 - `routing: broadcast`: one group `snc` reaching every plastic synapse, firing
@@ -107,56 +109,68 @@ class VectorModel(RpeModel):
                     self.config["max_rate_Hz"])
                 for c in self.channels}
 
-    def taken_error(self, outcome: EpisodeOutcome) -> tuple | None:
-        """(channel taken, delta, dopamine error) at reward time, or None (no outcome,
-        or the taken channel has no group)."""
-        taken = outcome.selected_channel
-        if not outcome.has_outcome or taken is None or int(taken) not in self.channels:
-            return None
-        delta = float(outcome.reward) - self.q_value(outcome.pattern, taken)
-        term = self.surprise(outcome)
+    def taken_errors(self, outcome: EpisodeOutcome) -> list:
+        """[(channel taken, delta, dopamine error)] at reward time: one per choice of
+        the episode (outcome.choices; else the one selected channel), for the taken
+        channels with a group; [] without outcome."""
+        if not outcome.has_outcome:
+            return []
+        if outcome.choices:
+            taken = [(int(c), float(r)) for c, r in outcome.choices]
+        elif outcome.selected_channel is not None:
+            taken = [(int(outcome.selected_channel), float(outcome.reward))]
+        else:
+            taken = []
+        errors = []
+        term = self.surprise(outcome) if not outcome.choices else None
         beta = self.config["action_surprise"]["beta"] if term is not None else 0.0
-        return int(taken), delta, combined_error(delta, term, beta)
+        for channel, reward in taken:
+            if channel in self.channels:
+                delta = reward - self.q_value(outcome.pattern, channel)
+                errors.append((channel, delta, combined_error(delta, term, beta)))
+        return errors
 
     def outcome_windows(self, outcome: EpisodeOutcome) -> dict:
         if not self.per_channel:
             return super().outcome_windows(outcome)
-        taken = self.taken_error(outcome)
-        if taken is None:
-            return {}
-        channel, _, error = taken
         rw = self.config["reward"]
-        if error > 0:
-            gain, duration = rw["burst_gain_Hz_per_value"], rw["burst_duration_ms"]
-        else:
-            gain, duration = rw["pause_gain_Hz_per_value"], rw["pause_duration_ms"]
-        return {channel_group(channel): response_window(
-            outcome.reward_time_ms + rw["latency_ms"], duration, self.tonic_Hz,
-            gain * error, self.config["max_rate_Hz"])}
+        windows = {}
+        for channel, _, error in self.taken_errors(outcome):
+            if error > 0:
+                gain, duration = rw["burst_gain_Hz_per_value"], rw["burst_duration_ms"]
+            else:
+                gain, duration = rw["pause_gain_Hz_per_value"], rw["pause_duration_ms"]
+            windows[channel_group(channel)] = response_window(
+                outcome.reward_time_ms + rw["latency_ms"], duration, self.tonic_Hz,
+                gain * error, self.config["max_rate_Hz"])
+        return windows
 
     def update(self, outcome: EpisodeOutcome) -> None:
         if not self.per_channel:
             return super().update(outcome)
-        taken = self.taken_error(outcome)
-        if taken is not None:
-            self.critics["actions"].update(action_state(outcome.pattern, taken[0]),
-                                           outcome.reward)
+        rewards = dict(outcome.choices) if outcome.choices else {
+            outcome.selected_channel: outcome.reward}
+        for channel, _, _ in self.taken_errors(outcome):
+            self.critics["actions"].update(action_state(outcome.pattern, channel),
+                                           rewards[channel])
 
     def episode_record(self, outcome: EpisodeOutcome) -> dict:
         """broadcast: rpe's columns. per_channel: q_ch<c> (Q(s, c) before the update) and
         dopamine_ch<c> (the error group c fires at reward time; 0 for the channels not
-        taken, NaN without outcome), rpe_taken (r - Q(s, taken)) and, with
-        action_surprise, the BG's probability of the taken action and the surprise."""
+        taken, NaN without outcome), rpe_taken (r - Q(s, taken) of the first choice)
+        and, with action_surprise, the BG's probability of the taken action and the
+        surprise."""
         if not self.per_channel:
             return super().episode_record(outcome)
         row = {"reward": float(outcome.reward), "chooser": outcome.chooser}
-        taken = self.taken_error(outcome)
+        errors = {c: (delta, error) for c, delta, error in self.taken_errors(outcome)}
         nan = float("nan")
         for c in self.channels:
             row[f"q_ch{c}"] = self.q_value(outcome.pattern, c)
-            row[f"dopamine_ch{c}"] = (nan if taken is None
-                                      else (taken[2] if taken[0] == c else 0.0))
-        row["rpe_taken"] = nan if taken is None else taken[1]
+            row[f"dopamine_ch{c}"] = (nan if not outcome.has_outcome
+                                      else errors.get(c, (0.0, 0.0))[1])
+        first = next(iter(errors.values()), None)
+        row["rpe_taken"] = nan if first is None else first[0]
         block = self.config.get("action_surprise")
         if block is not None:
             base = super().episode_record(outcome)

@@ -5,7 +5,8 @@ One row per episode, one column per quantity (the episode is the observation):
     input_<INPUT>_ch<c>_Hz      extra rate of the sampled relays of competing channel c
     <POP>_ch<c>_Hz              mean rate of POP's neurons in readout channel c during the
                                 stimulus (POP in protocol.read_populations)
-    selected_channel            lowest GPi rate among the competing channels (-1: none)
+    selected_channel            lowest GPi rate among the competing channels (-1: none);
+                                with protocol.choice_groups, of the first group
     dopamine_event              the event SNc delivered after the episode, or "none"
     snc_spikes_<event>          SNc spikes of each event's relays during the episode
     (signal dopamine models instead: rewarded_channel, reward, rewarded, omitted, the

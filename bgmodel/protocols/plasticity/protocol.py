@@ -253,9 +253,14 @@ class Plasticity(ProtocolBase):
         gpi = population_channel_rates(self.plan, spikes, SELECTION_POPULATION, self.competing,
                                        t0, stim_stop)
         selected = selected_channel(gpi, self.competing)
+        if self.signal is not None and self.signal.choice_groups:
+            selected = self.signal.selections(gpi)[0]  # the first choice's
         if self.signal is not None:
             outcome, event = self.signal_outcome(ep, selected, gpi, t0)
-            self.send_efference_copy(outcome.selected_channel, t0)
+            taken = ([c for c, _ in outcome.choices] if outcome.choices
+                     else [outcome.selected_channel])
+            for channel in taken:
+                self.send_efference_copy(channel, t0)
         else:
             event = self.dopamine.event(RuleOutcome(ep, selected, rates, self.readout))
         if event is not None and self.signal is None:

@@ -83,11 +83,43 @@ def check_reward(proto: Mapping, root: Mapping) -> Iterable[Problem]:
             yield Problem(err.path, err.value, err.allowed)
 
 
+def check_choice_groups(proto: Mapping, root: Mapping) -> Iterable[Problem]:
+    """Choice groups: disjoint lists of at least two competing channels; not with an
+    external controller or the action surprise (one taken action each)."""
+    groups = proto.get("choice_groups")
+    if groups is None:
+        return
+    chans = set(proto["competing_channels"])
+    flat = [c for g in groups for c in g]
+    if (not groups or any(len(g) < 2 for g in groups) or len(set(flat)) != len(flat)
+            or not set(flat) <= chans):
+        yield Problem("protocol.choice_groups", groups, "disjoint lists of at least two "
+                      f"competing channels ({sorted(chans)})")
+    if "external_controller" in proto:
+        yield Problem("protocol.choice_groups", groups, "absent with "
+                      "protocol.external_controller (it takes one action per episode)")
+    if "action_surprise" in root.get("dopamine", {}):
+        yield Problem("protocol.choice_groups", groups, "absent with "
+                      "dopamine.action_surprise (one policy per episode)")
+
+
+def check_vector_channels(proto: Mapping, root: Mapping) -> Iterable[Problem]:
+    """The vector model routed per channel has a group for every competing channel:
+    a taken channel without one would get no error, silently."""
+    section = root.get("dopamine", {})
+    if section.get("model") == "vector" and section.get("routing") == "per_channel":
+        missing = [c for c in proto["competing_channels"] if c not in section["channels"]]
+        if missing:
+            yield Problem("dopamine.channels", section["channels"],
+                          f"every competing channel ({proto['competing_channels']}); "
+                          f"missing {missing}")
+
+
 def check_signal_only(proto: Mapping, root: Mapping) -> Iterable[Problem]:
-    """External control and the efference copy need a signal dopamine model: the rule
-    delivers its events whatever was taken."""
+    """External control, the efference copy and choice groups need a signal dopamine
+    model: the rule delivers its events on the one selection of an episode."""
     from ...dopamine.registry import is_signal_model
-    for key in ("external_controller", "efference_copy"):
+    for key in ("external_controller", "efference_copy", "choice_groups"):
         if key in proto and not is_signal_model(root):
             yield Problem(f"protocol.{key}", proto[key],
                           "absent, or a signal dopamine model (dopamine.model rpe, "
@@ -179,8 +211,13 @@ SCHEMA = Record({
     }, doc="with a signal dopamine model: reward omission probes late in learning"),
     "external_controller": ExternalController.schema,
     "efference_copy": EFFERENCE_COPY,
+    "choice_groups": ListOf(Field("int_list", "competing channels that compete with each "
+                                  "other (lowest GPi rate of the group is selected)"),
+                            "with a signal dopamine model: independent choices in every "
+                            "episode, each rewarded on its own (issue 20)"),
 }, doc="the plasticity protocol (configs/protocols/plasticity.yaml)",
-    optional=("reward", "omission_probes", "external_controller", "efference_copy"),
+    optional=("reward", "omission_probes", "external_controller", "efference_copy",
+              "choice_groups"),
     checks=(check_channels_and_patterns, check_phases, check_dopamine_timing, check_reward,
-            check_signal_only))
+            check_signal_only, check_choice_groups, check_vector_channels))
 register_protocol("plasticity", SCHEMA)

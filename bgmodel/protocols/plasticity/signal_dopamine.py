@@ -56,8 +56,13 @@ DEFAULT_REWARD = {"kind": "fixed", "value": 1.0}
 
 def rewarded_channel(ep: Episode, competing: Sequence[int]) -> int | None:
     """The competing channel with the strictly strongest input, or None."""
-    top = max(ep.input_Hz)
-    winners = [c for c, r in zip(competing, ep.input_Hz) if r == top]
+    return strongest_channel(ep.input_Hz, competing)
+
+
+def strongest_channel(input_Hz: Sequence[float], channels: Sequence[int]) -> int | None:
+    """The channel with the strictly strongest (non-zero) input, or None."""
+    top = max(input_Hz)
+    winners = [c for c, r in zip(channels, input_Hz) if r == top]
     return int(winners[0]) if len(winners) == 1 and top > 0 else None
 
 
@@ -106,6 +111,9 @@ class SignalDopamine:
         self.competing = tuple(competing)
         self.window_ms = float(proto["pause_after_stimulus_ms"])
         self.spikes: dict = {g: ([], []) for g in self.model.groups}
+        # protocol.choice_groups: independent choices, each rewarded on its own.
+        self.choice_groups = [tuple(int(c) for c in g) for g in proto.get("choice_groups", ())]
+        self.choice_row: dict = {}
         self.controller = None
         if "external_controller" in proto:
             self.controller = ExternalController.from_config(
@@ -117,6 +125,8 @@ class SignalDopamine:
         cols = ["rewarded_channel", "reward", "rewarded", "omitted"]
         if self.controller is not None:
             cols += ["taken_channel"]
+        for k in range(1, len(self.choice_groups) + 1):
+            cols += [f"selected_choice{k}", f"rewarded_choice{k}", f"reward_choice{k}"]
         probe = EpisodeOutcome(0, "pattern", 0.0, 1.0, self.competing[0],
                                competing_channels=self.competing,
                                gpi_Hz=tuple(0.0 for _ in self.competing))
@@ -130,9 +140,49 @@ class SignalDopamine:
         sig = self.model.cue_signal(ep.pattern, 0.0)
         return {g: sig.rate_steps(g, self.times.period_ms) for g in self.model.groups}
 
+    def selections(self, gpi_Hz: Sequence[float]) -> list:
+        """The BG's selection in each choice group (lowest GPi rate of the group)."""
+        from .schedule import selected_channel
+        rates = dict(zip(self.competing, gpi_Hz))
+        return [selected_channel([rates[c] for c in g], g) for g in self.choice_groups]
+
+    def grouped_outcome(self, ep: Episode, gpi_Hz: Sequence[float]) -> EpisodeOutcome:
+        """The outcome of an episode with choice groups: in each group the rewarded
+        channel is its strongest input; one reward drawn per group (in group order,
+        whatever was selected) is paid when the group's selection is that channel.
+        `choices` holds (taken, reward) of each group with a selection and a rewarded
+        channel; `reward` is their sum."""
+        levels = dict(zip(self.competing, ep.input_Hz))
+        selections = self.selections(gpi_Hz)
+        common = dict(episode=ep.index, pattern=ep.pattern, stimulus_onset_ms=0.0,
+                      selected_channel=selections[0], competing_channels=self.competing,
+                      gpi_Hz=tuple(float(r) for r in gpi_Hz))
+        self.choice_row = {}
+        choices = []
+        for k, (group, taken) in enumerate(zip(self.choice_groups, selections), start=1):
+            target = strongest_channel([levels[c] for c in group], group)
+            reward = 0.0
+            if ep.dopamine_allowed and target is not None:
+                drawn = float(self.reward.draw(self.model.rng))
+                if taken == target and not is_omission_probe(ep.index, self.omission):
+                    reward = drawn
+                if taken is not None:
+                    choices.append((int(taken), reward))
+            self.choice_row.update({
+                f"selected_choice{k}": -1 if taken is None else taken,
+                f"rewarded_choice{k}": -1 if target is None else target,
+                f"reward_choice{k}": reward})
+        if not ep.dopamine_allowed or not choices:
+            return EpisodeOutcome(reward_time_ms=None, **common)
+        total = float(sum(r for _, r in choices))
+        return EpisodeOutcome(reward_time_ms=self.times.dopamine_start_ms, reward=total,
+                              rewarded=total > 0, choices=tuple(choices), **common)
+
     def outcome(self, ep: Episode, selected: int | None, gpi_Hz: Sequence[float]
                 ) -> EpisodeOutcome:
         """The task's outcome of the episode (draws the reward; see the docstring)."""
+        if self.choice_groups:
+            return self.grouped_outcome(ep, gpi_Hz)
         target = rewarded_channel(ep, self.competing)
         taken, chooser = selected, "bg"
         if self.controller is not None and target is not None and ep.dopamine_allowed:
@@ -177,6 +227,7 @@ class SignalDopamine:
         if self.controller is not None:
             taken = outcome.selected_channel
             row["taken_channel"] = -1 if taken is None else taken
+        row.update(self.choice_row)
         row.update(self.model.episode_record(outcome))
         reward_time = self.times.dopamine_start_ms
         starts = {"stimulus": 0.0, "baseline": self.times.stimulus_ms, "reward": reward_time}

@@ -122,3 +122,5 @@ def test_two_pairs_each_choice_gets_its_own_error(tmp_path):
             assert t[f"dopamine_ch{a + b - taken}"][k] == 0.0
         assert t["reward"][k] == total
     assert t["selected_channel"].tolist() == t["selected_choice1"].tolist()
+    from bgmodel.plotting.plasticity import plot_run
+    assert "choices.png" in {p.name for p in plot_run(tmp_path / "run")}

@@ -10,6 +10,7 @@
                  early episodes against late ones, and the critic's value and error
                  per episode (rpe); more than two SNc groups are pooled in the PSTH
     distributional  with the distributional model: bgmodel/plotting/distributional.py
+    choices      with choice groups or an external controller: bgmodel/plotting/choices.py
 It reads results/ only, so it works on a run that is still going (snc_spikes.npz is
 written at checkpoints).
 """
@@ -135,6 +136,10 @@ def plot_run(run_dir, out_dir=None) -> list[Path]:
         fig = draw_dopamine(table, dict(np.load(spikes)), config["protocol"],
                             title=run_dir.name)
         files += style.save(fig, out / "dopamine")
+        proto = config["protocol"]
+        if "choice_groups" in proto or "external_controller" in proto:
+            from .choices import draw_choices
+            files += style.save(draw_choices(run_dir, title=run_dir.name), out / "choices")
         if config["dopamine"]["model"] == "distributional":
             from ..results.distributional import read_distributional
             from .distributional import draw_distributional

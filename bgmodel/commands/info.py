@@ -42,7 +42,12 @@ def describe(config) -> str:
     st = config["striatum"]
     signal = plan.dopamine.signal
     models = "models bg_corticostriatal_D1/D2"
-    if signal is not None and len(signal.groups) > 1:
+    if signal is not None and signal.targets:
+        blocks = ", ".join(f"{g} D1 {t['MSN_D1'][0]}-{t['MSN_D1'][1]} D2 {t['MSN_D2'][0]}-"
+                           f"{t['MSN_D2'][1]}" for g, t in signal.targets.items())
+        models = (f"models bg_corticostriatal_D1/D2_<group>, one per SNc group on its "
+                  f"transmitter, reaching the MSN blocks [start-stop) {blocks}")
+    elif signal is not None and len(signal.groups) > 1:
         shares = ", ".join(f"{g} {share:.3g}" for g, (_, share)
                            in signal.synapse_models("bg_corticostriatal_D1").items())
         models = (f"models bg_corticostriatal_D1/D2_<group>, one per SNc group on its "

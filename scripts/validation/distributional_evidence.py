@@ -9,8 +9,10 @@ per-group weights the change of its mean weight onto the channel-1 D1 and D2 MSN
 then Spearman's rank correlation of reversal point and tau, the reversal points'
 distance to the expectiles, the Wasserstein-1 distance of the decoded distribution to
 the rewards delivered (a one-group run's estimate is a point mass at its reversal
-point), the decoded mass between the modes and the rank correlation of weight change
-and tau.
+point), the decoded mass between the modes, the mass and mean of the decoded
+distribution on each side of the gap's middle against the delivered rewards', the
+share of episodes paying 0 (the other channel chosen), and the rank correlation of
+weight change and tau.
 
     python scripts/validation/distributional_evidence.py RUN [RUN ...] \
         [--window 50-100] [--between 0.4 0.6]
@@ -60,6 +62,18 @@ def report(path: Path, window, between) -> dict:
                "mean_error": float(np.mean(np.abs(errors))),
                "between": float(out.decoded_probabilities[mask].sum()),
                "true_between": float(np.mean((out.delivered > lo) & (out.delivered < hi)))}
+    # the two halves around the gap's middle: their mass and mean (the modes' places)
+    middle = (lo + hi) / 2.0
+    for name, part in (("low", out.decoded_points < middle),
+                       ("high", out.decoded_points >= middle)):
+        p = out.decoded_probabilities[part]
+        summary[f"mass_{name}"] = float(p.sum())
+        summary[f"mode_{name}"] = (float(p @ out.decoded_points[part] / p.sum())
+                                   if p.sum() > 0 else float("nan"))
+        true = out.delivered[out.delivered < middle if name == "low"
+                             else out.delivered >= middle]
+        summary[f"true_mode_{name}"] = float(true.mean()) if len(true) else float("nan")
+    summary["zero_rewards"] = float(np.mean(out.delivered == 0.0))
     if len(out.groups) > 1:
         summary["rank_rp_tau"] = spearman(out.taus, out.reversals)
         for cell in ("MSN_D1", "MSN_D2"):

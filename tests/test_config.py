@@ -200,3 +200,12 @@ def test_a_bad_dopamine_file_names_the_file(tmp_path):
     from bgmodel.dopamine.registry import model_name
     assert model_name(load_config("plasticity")) == "rule"
     assert model_name({"simulation": {}}) == "rule"
+
+
+def test_a_task_overlay_needing_a_signal_model_validates_with_one(tmp_path):
+    good = validate_files([CONFIG_DIR / "tasks" / "external_control.yaml"])
+    assert good[0].startswith("ok") and "with configs/dopamine/" in good[0]
+    bad = write(tmp_path, "bad.yaml", {"protocol": {"external_controller": {
+        "fraction": 2, "rewarded_probability": 0.8}}})
+    with pytest.raises(ConfigError, match="external_controller.fraction = 2"):
+        validate_files([bad])

@@ -292,13 +292,20 @@ def validate(data: dict, provenance: Mapping[str, str]) -> None:
                          data, provenance)
 
 
+# Keys of the plasticity protocol that only a signal dopamine model accepts
+# (bgmodel.protocols.plasticity.schema).
+SIGNAL_ONLY_KEYS = ("external_controller", "efference_copy", "choice_groups")
+
+
 def validate_files(paths: Iterable[str | Path]) -> list[str]:
     """Validate files for `bgmodel validate`.
 
     A file holding the complete network (it has `nuclei` and `projections`) is validated
     as a whole config; any other file is an overlay and is merged onto the defaults (and
-    onto its protocol's defaults when it has a `protocol.name`). Returns one line per
-    file; raises ConfigError at the first bad file.
+    onto its protocol's defaults when it has a `protocol.name`; a protocol overlay
+    without a name must fit one protocol, alone or after one of the dopamine overlays
+    of configs/dopamine/). Returns one line per file; raises ConfigError at the first
+    bad file (the first error met).
     """
     lines = []
     for path in paths:
@@ -313,18 +320,35 @@ def validate_files(paths: Iterable[str | Path]) -> list[str]:
         if isinstance(section, dict) and proto is None:
             # An overlay of protocol settings without a name (a preset): valid if it
             # fits at least one protocol.
-            first_error = None
+            # A task overlay may need a signal dopamine model (an external controller,
+            # choice groups): it fits when it fits with one of configs/dopamine/.
+            first_error = signal_error = None
+            dopamine = [None] + sorted((CONFIG_DIR / "dopamine").glob("*.yaml"))
             for name in sorted(schema.protocol_schemas()):
                 pf = protocol_file(name)
-                try:
-                    resolve(base + [(_display(pf), read_yaml(pf)), (_display(Path(path)), data)])
-                except ConfigError as err:
-                    first_error = first_error or err
+                for model in dopamine:
+                    extra = [] if model is None else [(_display(model), read_yaml(model))]
+                    try:
+                        resolve(base + [(_display(pf), read_yaml(pf))] + extra
+                                + [(_display(Path(path)), data)])
+                    except ConfigError as err:
+                        first_error = first_error or err
+                        if name == "plasticity" and model is not None and \
+                                model.name == "rpe.yaml":
+                            # the most general signal model: its error is the telling one
+                            # for an overlay that needs a signal model
+                            signal_error = err
+                        continue
+                    with_model = "" if model is None else f", with {_display(model)}"
+                    lines.append(f"ok  {path}  (overlay on the defaults, protocol "
+                                 f"{name}{with_model})")
+                    break
+                else:
                     continue
-                lines.append(f"ok  {path}  (overlay on the defaults, protocol {name})")
                 break
             else:
-                raise first_error
+                needs_signal = any(k in data.get("protocol", {}) for k in SIGNAL_ONLY_KEYS)
+                raise (signal_error if needs_signal and signal_error else first_error)
             continue
         layers = list(base)
         if proto:

@@ -11,7 +11,7 @@ from bgmodel.dopamine.registry import MODELS, make_model, validate_section
 from bgmodel.dopamine.rewards import reward_distribution
 from bgmodel.model.schema import ConfigError
 
-OVERLAYS = ("physiological", "rpe", "distributional")
+OVERLAYS = ("physiological", "rpe", "distributional", "vector")
 
 
 def test_every_model_has_an_overlay_and_every_overlay_validates():

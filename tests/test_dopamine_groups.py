@@ -113,9 +113,9 @@ def test_one_group_at_half_is_rpe_bit_for_bit(tmp_path):
     table (group snc0 for snc) and the same plastic weights."""
     same = {"dopamine": {"taus": [0.5], "units": 20, "critic": {"learning_rate": 0.1}},
             "protocol": {"reward": {"values": [1.0], "probabilities": [1.0]},
-                         "episodes": 4}}
+                         "episodes": 3}}
     runs = {}
-    for model, layers in (("rpe", (RPE, {"protocol": {"episodes": 4}})),
+    for model, layers in (("rpe", (RPE, {"protocol": {"episodes": 3}})),
                           ("distributional", (RPE, same))):
         folder = tmp_path / model
         folder.mkdir()

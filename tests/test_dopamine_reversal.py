@@ -66,7 +66,7 @@ def test_group_responses_count_spikes_above_tonic():
     assert out.tolist() == [-3.0, -4.0]
 
 
-def synthetic_run(folder, episodes=400, seed=0):
+def synthetic_run(folder, episodes=300, seed=0):
     """A run folder with the distributional model's critic, its reward-time rates turned
     into Poisson spikes, and a bimodal reward on every episode."""
     config = load_config("plasticity", preset="small",
@@ -113,7 +113,7 @@ def synthetic_run(folder, episodes=400, seed=0):
 
 def test_reversal_points_from_spikes_follow_tau_and_the_expectiles(tmp_path):
     truth = synthetic_run(tmp_path / "run")
-    out = read_distributional(tmp_path / "run", 200, 399)
+    out = read_distributional(tmp_path / "run", 150, 299)
     assert spearman(out.taus, out.reversals) > 0.9
     for g in out.groups:
         # the spikes' reversal point lies near the critic's value, which lies near

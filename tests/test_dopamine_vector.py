@@ -108,8 +108,9 @@ def test_channels_checked():
 
 
 def test_sorted_layers_put_each_channel_in_one_block():
+    tiny = ["simulation.scale=0.03"]
     config = load_config("plasticity", preset="small",
-                         overlays=["configs/dopamine/vector.yaml"])
+                         overlays=["configs/dopamine/vector.yaml"], overrides=tiny)
     plan = derive_network(config)
     targets = plan.dopamine.signal.targets
     for cell in (MSN_D1, MSN_D2):
@@ -119,7 +120,7 @@ def test_sorted_layers_put_each_channel_in_one_block():
             assert list(pop.channels[channel]) == list(range(start, stop))
         assert targets["snc_rest"][cell] == (targets["snc_ch2"][cell][1], pop.size)
     # the same positions as without routing, reordered
-    plain = derive_network(load_config("plasticity", preset="small",
+    plain = derive_network(load_config("plasticity", preset="small", overrides=tiny,
                                        overlays=["configs/dopamine/rpe.yaml"]))
     for cell in (MSN_D1, MSN_D2):
         a = plan.populations[cell].positions

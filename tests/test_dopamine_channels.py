@@ -98,10 +98,10 @@ def test_vector_run_records_each_channels_dopamine(tmp_path):
 
 
 def test_two_pairs_each_choice_gets_its_own_error(tmp_path):
-    """Channels 1 vs 2 and 3 vs 4 in every episode (configs/tasks/two_pairs.yaml): each
+    """Channels 1 vs 2 and 4 vs 5 in every episode (configs/tasks/two_pairs.yaml): each
     pair's selection, rewarded channel and reward recorded; the vector model gives each
     taken channel its own choice's error, rpe the summed reward."""
-    pairs = {"dopamine": {"channels": [1, 2, 3, 4]},
+    pairs = {"dopamine": {"channels": [1, 2, 4, 5]},
              "protocol": {"episodes": 4, "omission_probes": {"every": 100,
                                                              "from_episode": 50}}}
     config = load_config("plasticity", preset="small", overlays=[
@@ -111,7 +111,7 @@ def test_two_pairs_each_choice_gets_its_own_error(tmp_path):
     t = read_episodes(tmp_path / "run" / "results" / "episodes.csv")
     for k in range(4):
         total = 0.0
-        for choice, (a, b) in enumerate(((1, 2), (3, 4)), start=1):
+        for choice, (a, b) in enumerate(((1, 2), (4, 5)), start=1):
             taken = int(t[f"selected_choice{choice}"][k])
             assert taken in (a, b) and t[f"rewarded_choice{choice}"][k] == a
             reward = t[f"reward_choice{choice}"][k]

@@ -7,6 +7,64 @@
 
 namespace bgmodel
 {
+// Every trigger of a volume transmitter walks the connectors of every synapse model,
+// and NEST's generic Connector tests the transmitter once per synapse. With several SNc
+// groups (one transmitter and one copy of this model per group) each trigger then walks
+// every copy's synapses, those of the other groups included. The transmitter is the
+// model's (a common property), so one test per connector is enough: the
+// specialisations below skip a copy on another transmitter at once. Same updates in the
+// same order, so the same weights bit for bit.
+template < typename ConnectionT >
+inline void
+trigger_connector( BlockVector< ConnectionT >& connections,
+  const size_t syn_id,
+  const long vt_node_id,
+  const size_t tid,
+  const std::vector< nest::spikecounter >& dopa_spikes,
+  const double t_trig,
+  const std::vector< nest::ConnectorModel* >& cm )
+{
+  const auto& cp = static_cast< nest::GenericConnectorModel< ConnectionT >* >( cm[ syn_id ] )->get_common_properties();
+  if ( cp.get_vt_node_id() != vt_node_id )
+  {
+    return;
+  }
+  for ( size_t i = 0; i < connections.size(); ++i )
+  {
+    connections[ i ].trigger_update_weight( tid, dopa_spikes, t_trig, cp );
+  }
+}
+} // namespace bgmodel
+
+namespace nest
+{
+template <>
+void
+Connector< bgmodel::bg_stdp_dopamine_burst_dip_synapse< TargetIdentifierPtrRport > >::trigger_update_weight(
+  const long vt_node_id,
+  const size_t tid,
+  const std::vector< spikecounter >& dopa_spikes,
+  const double t_trig,
+  const std::vector< ConnectorModel* >& cm )
+{
+  bgmodel::trigger_connector( C_, syn_id_, vt_node_id, tid, dopa_spikes, t_trig, cm );
+}
+
+template <>
+void
+Connector< bgmodel::bg_stdp_dopamine_burst_dip_synapse< TargetIdentifierIndex > >::trigger_update_weight(
+  const long vt_node_id,
+  const size_t tid,
+  const std::vector< spikecounter >& dopa_spikes,
+  const double t_trig,
+  const std::vector< ConnectorModel* >& cm )
+{
+  bgmodel::trigger_connector( C_, syn_id_, vt_node_id, tid, dopa_spikes, t_trig, cm );
+}
+} // namespace nest
+
+namespace bgmodel
+{
 
 // Defaults are stdp_dopamine_synapse's, with its A_plus and A_minus for both sets.
 BurstDipDopaCommonProperties::BurstDipDopaCommonProperties()

@@ -59,3 +59,15 @@ def test_one_choice_without_groups(tmp_path):
 
 def test_sliding_mean():
     assert sliding_mean([1, 0, 1, 1], 2).tolist() == [1.0, 0.5, 0.5, 1.0]
+
+
+def test_single_run_folder(tmp_path):
+    from bgmodel.results.rundir import single_run_folder
+    rows = [(20.0, 25.0, 30.0, 32.0)]
+    (tmp_path / "out").mkdir()
+    write_run(tmp_path / "out" / "run", rows)
+    assert single_run_folder(tmp_path / "out" / "run") == tmp_path / "out" / "run"
+    assert single_run_folder(tmp_path / "out") == tmp_path / "out" / "run"
+    write_run(tmp_path / "out" / "other", rows)
+    with pytest.raises(ValueError, match="holds 2 run folders"):
+        single_run_folder(tmp_path / "out")

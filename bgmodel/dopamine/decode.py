@@ -105,8 +105,7 @@ def maximum_entropy_distribution(taus: Sequence[float], expectiles: Sequence[flo
     points, probabilities : ndarray
     """
     taus, e = _checked(taus, expectiles)
-    width = float(e.max() - e.min()) or 1.0
-    points = np.linspace(e.min() - spread * width, e.max() + spread * width, grid_points)
+    points, width = _grid(e, grid_points, spread)
     features = expectile_features(points, taus, e)
     lam = np.zeros(len(taus))
     for _ in range(max_iterations):
@@ -202,8 +201,7 @@ def least_squares_distribution(taus: Sequence[float], expectiles: Sequence[float
     points, probabilities : ndarray
     """
     taus, e = _checked(taus, expectiles)
-    width = float(e.max() - e.min()) or 1.0
-    points = np.linspace(e.min() - spread * width, e.max() + spread * width, grid_points)
+    points, width = _grid(e, grid_points, spread)
     features = expectile_features(points, taus, e) / width
     hessian = 2.0 * (features.T @ features) + 2.0 * ridge * np.eye(grid_points)
     step = 1.0 / np.linalg.eigvalsh(hessian)[-1]
@@ -215,6 +213,13 @@ def least_squares_distribution(taus: Sequence[float], expectiles: Sequence[float
         q = p_next + (t - 1.0) / t_next * (p_next - p)
         p, t = p_next, t_next
     return points, p
+
+
+def _grid(e: np.ndarray, grid_points: int, spread: float) -> tuple[np.ndarray, float]:
+    """Points evenly over [min e - spread w, max e + spread w], and w = max e - min e
+    (1 when the values are all equal)."""
+    width = float(e.max() - e.min()) or 1.0
+    return np.linspace(e.min() - spread * width, e.max() + spread * width, grid_points), width
 
 
 def _checked(taus, expectiles) -> tuple[np.ndarray, np.ndarray]:

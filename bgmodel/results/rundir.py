@@ -189,6 +189,18 @@ class RunDirectory:
         return atomic_save_npz(self.results / name, **arrays)
 
 
+def single_run_folder(path: str | Path) -> Path:
+    """`path` if it is a run folder (it holds config.yaml), else the one run folder
+    directly inside it (an --out folder of one run); ValueError otherwise."""
+    path = Path(path)
+    if (path / "config.yaml").is_file():
+        return path
+    inner = [p for p in path.iterdir() if (p / "config.yaml").is_file()]
+    if len(inner) != 1:
+        raise ValueError(f"{path}: not a run folder, and holds {len(inner)} run folders")
+    return inner[0]
+
+
 class RunFolderError(Exception):
     """A run folder cannot be used as asked (not a run folder, still running)."""
 

@@ -30,15 +30,14 @@ sys.path.insert(0, str(ROOT))
 from bgmodel.protocols.plasticity.episodes import read_episodes  # noqa: E402
 from bgmodel.results.choices import (choice_curves, episodes_to_criterion,  # noqa: E402
                                      preference, sliding_mean)
+from bgmodel.results.rundir import single_run_folder  # noqa: E402
 
 
 def run_folder(path: Path) -> Path:
-    if (path / "config.yaml").is_file():
-        return path
-    inner = [p for p in path.iterdir() if (p / "config.yaml").is_file()]
-    if len(inner) != 1:
-        raise SystemExit(f"{path}: not a run folder, and holds {len(inner)} run folders")
-    return inner[0]
+    try:
+        return single_run_folder(path)
+    except ValueError as err:
+        raise SystemExit(str(err)) from None
 
 
 def parse(items):

@@ -74,7 +74,7 @@ class VectorModel(RpeModel):
         return tuple(int(c) for c in self.config["channels"])
 
     def make_critics(self) -> dict:
-        if not self.config["routing"] == "per_channel":
+        if not self.per_channel:
             return super().make_critics()
         c = self.config["critic"]
         # One critic of action values for all channel groups; `snc_rest` has none.

@@ -23,6 +23,7 @@ import yaml
 
 from ..protocols.plasticity.episodes import read_episodes
 from ..protocols.plasticity.schedule import selected_channel
+from ..protocols.plasticity.signal_dopamine import strongest_channel
 
 
 @dataclass
@@ -39,12 +40,6 @@ def choice_groups(config: dict) -> list:
     return [tuple(g) for g in proto.get("choice_groups") or [proto["competing_channels"]]]
 
 
-def rewarded_in(levels: list, channels: tuple) -> int:
-    top = max(levels)
-    winners = [c for c, r in zip(channels, levels) if r == top]
-    return int(winners[0]) if len(winners) == 1 and top > 0 else -1
-
-
 def choice_curves(run_dir) -> list:
     """One ChoiceCurve per choice of the run (module docstring)."""
     run_dir = Path(run_dir)
@@ -56,8 +51,9 @@ def choice_curves(run_dir) -> list:
         inputs = np.array([table[f"input_{first_input}_ch{c}_Hz"] for c in group])
         gpi = np.array([table[f"GPi_ch{c}_Hz"] for c in group])
         n = len(table["episode"])
-        rewarded = np.array([rewarded_in(list(inputs[:, k]), group) for k in range(n)])
-        selected = np.array([selected_channel(list(gpi[:, k]), group) or -1
+        rewarded = np.array([_or_none(strongest_channel(list(inputs[:, k]), group))
+                             for k in range(n)])
+        selected = np.array([_or_none(selected_channel(list(gpi[:, k]), group))
                              for k in range(n)])
         contrast = np.full(n, np.nan)
         for k in range(n):
@@ -67,6 +63,11 @@ def choice_curves(run_dir) -> list:
         curves.append(ChoiceCurve(group, table["episode"], rewarded,
                                   (selected == rewarded) & (rewarded >= 0), contrast))
     return curves
+
+
+def _or_none(channel: int | None) -> int:
+    """A channel, or -1 for none (channel 0 is a channel)."""
+    return -1 if channel is None else channel
 
 
 def episodes_to_criterion(curve: ChoiceCurve, window: int = 10, hits: int = 8,

@@ -47,7 +47,7 @@ from ...dopamine.rewards import reward_distribution
 from ...dopamine.signal import EpisodeOutcome, SncSignal
 from ...dopamine.surprise import ExternalController
 from ...results.rundir import atomic_save_npz
-from .schedule import Episode, EpisodeTimes
+from .schedule import Episode, EpisodeTimes, selected_channel
 
 SNC_SPIKES = "snc_spikes.npz"
 WINDOWS = ("stimulus", "baseline", "reward")
@@ -142,7 +142,6 @@ class SignalDopamine:
 
     def selections(self, gpi_Hz: Sequence[float]) -> list:
         """The BG's selection in each choice group (lowest GPi rate of the group)."""
-        from .schedule import selected_channel
         rates = dict(zip(self.competing, gpi_Hz))
         return [selected_channel([rates[c] for c in g], g) for g in self.choice_groups]
 

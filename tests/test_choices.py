@@ -10,16 +10,19 @@ from bgmodel.results.choices import (choice_curves, episodes_to_criterion, prefe
                                      sliding_mean)
 
 
-def write_run(folder, gpi_rows, groups=((1, 2), (3, 4))):
+def write_run(folder, gpi_rows, groups=((1, 2), (3, 4)), rewarded_channels=None,
+              pattern="channel1_strong"):
     folder.mkdir()
     (folder / "results").mkdir()
     config = {"protocol": {"competing_channels": [1, 2, 3, 4],
                            "choice_groups": [list(g) for g in groups],
                            "stimulated_inputs": {"CSN": 1.0, "PTN": 1.8}}}
+    if rewarded_channels:
+        config["protocol"]["rewarded_channels"] = rewarded_channels
     (folder / "config.yaml").write_text(yaml.safe_dump(config))
     rows = []
     for k, gpi in enumerate(gpi_rows):
-        row = {"episode": k}
+        row = {"episode": k, "pattern": pattern}
         for c, level in zip((1, 2, 3, 4), (13.6, 10.2, 13.6, 10.2)):
             row[f"input_CSN_ch{c}_Hz"] = level
             row[f"GPi_ch{c}_Hz"] = gpi[c - 1]
@@ -55,6 +58,20 @@ def test_one_choice_without_groups(tmp_path):
     (curve,) = choice_curves(tmp_path / "run")
     # four channels, levels 13.6, 10.2, 13.6, 10.2: a tie, no rewarded channel
     assert curve.rewarded.tolist() == [-1] * 3 and not curve.correct.any()
+
+
+def test_rewarded_channels_named_by_the_task(tmp_path):
+    # the inputs favour 1 and 3; the task pays 2 and 3 in pattern "named" only
+    rows = [(24.0, 30.0, 30.0, 32.0)] * 4
+    write_run(tmp_path / "named", rows, rewarded_channels={"named": [2, 3]}, pattern="named")
+    first, second = choice_curves(tmp_path / "named")
+    assert first.rewarded.tolist() == [2] * 4 and not first.correct.any()
+    assert np.allclose(first.contrast_Hz, -6.0)
+    assert second.rewarded.tolist() == [3] * 4 and second.correct.all()
+    # another pattern falls back on the strongest input
+    write_run(tmp_path / "other", rows, rewarded_channels={"named": [2, 3]})
+    first, _ = choice_curves(tmp_path / "other")
+    assert first.rewarded.tolist() == [1] * 4 and first.correct.all()
 
 
 def test_sliding_mean():

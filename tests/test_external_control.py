@@ -76,6 +76,37 @@ def test_the_efference_copy_drives_the_taken_channel(tmp_path):
     assert after.sum() < len(taken) * (base + 20.0) * 0.1  # the copy has stopped
 
 
+def test_the_task_names_the_rewarded_channel(tmp_path):
+    # channel 1 gets the input and is always selected; the task pays channel 2 only
+    config = make_config(tmp_path, "rpe", RPE, {"protocol": {
+        "episodes": 4, "rewarded_channels": {"channel1_strong": [2]}}})
+    run_protocol(config, tmp_path / "run")
+    t = read_episodes(tmp_path / "run" / "results" / "episodes.csv")
+    assert list(t["selected_channel"]) == [1] * 4
+    assert list(t["rewarded_channel"]) == [2] * 4
+    assert list(t["reward"]) == [0] * 4 and not t["rewarded"].any()
+    assert (t["rpe_snc"] <= 0).all()
+
+
+def test_rewarded_channels_are_checked():
+    rpe = ["configs/dopamine/rpe.yaml"]
+    with pytest.raises(ConfigError, match=r"rewarded_channels.channel1_strong.*one channel "
+                                          r"of each choice \[\[1, 2\]\]"):
+        load_config("plasticity", preset="small", overlays=rpe,
+                    overrides=["protocol.rewarded_channels={channel1_strong: [3]}"])
+    with pytest.raises(ConfigError, match=r"rewarded_channels.nope.*a pattern of"):
+        load_config("plasticity", preset="small", overlays=rpe,
+                    overrides=["protocol.rewarded_channels={nope: [1]}"])
+    with pytest.raises(ConfigError, match="protocol.rewarded_channels.*signal dopamine"):
+        load_config("plasticity", preset="small",
+                    overrides=["protocol.rewarded_channels={channel1_strong: [2]}"])
+    config = load_config("plasticity", preset="plasticity_small",
+                         overlays=["configs/dopamine/vector.yaml",
+                                   "configs/tasks/two_pairs_equal_inputs.yaml"],
+                         overrides=["dopamine.channels=[1, 2, 4, 5]"])
+    assert config["protocol"]["phases"]["CS+"]["pattern"] == "equal_reward14"
+
+
 def test_control_needs_a_signal_model():
     with pytest.raises(ConfigError, match="protocol.external_controller.*signal dopamine"):
         load_config("plasticity", preset="small", overrides=[

@@ -294,7 +294,8 @@ def validate(data: dict, provenance: Mapping[str, str]) -> None:
 
 # Keys of the plasticity protocol that only a signal dopamine model accepts
 # (bgmodel.protocols.plasticity.schema).
-SIGNAL_ONLY_KEYS = ("external_controller", "efference_copy", "choice_groups")
+SIGNAL_ONLY_KEYS = ("external_controller", "efference_copy", "choice_groups",
+                    "rewarded_channels")
 
 
 def validate_files(paths: Iterable[str | Path]) -> list[str]:

@@ -1,6 +1,7 @@
 """Learning of the choices of a plasticity run (issue 20; reads a run folder, no NEST).
 
-A choice is a pair (or group) of competing channels with its rewarded channel: the
+A choice is a pair (or group) of competing channels with its rewarded channel (the
+protocol's rule: the strongest input or protocol.rewarded_channels): the
 `choice_groups` of the protocol (configs/tasks/two_pairs.yaml), or else the competing
 channels as one choice. Per episode and choice:
 - `correct`: the BG's own selection (lowest GPi rate of the choice, read before anyone
@@ -23,7 +24,7 @@ import yaml
 
 from ..protocols.plasticity.episodes import read_episodes
 from ..protocols.plasticity.schedule import selected_channel
-from ..protocols.plasticity.signal_dopamine import strongest_channel
+from ..protocols.plasticity.signal_dopamine import rewarded_channels
 
 
 @dataclass
@@ -45,14 +46,19 @@ def choice_curves(run_dir) -> list:
     run_dir = Path(run_dir)
     config = yaml.safe_load((run_dir / "config.yaml").read_text())
     table = read_episodes(run_dir / "results" / "episodes.csv")
-    first_input = next(iter(config["protocol"]["stimulated_inputs"]))
+    proto = config["protocol"]
+    first_input = next(iter(proto["stimulated_inputs"]))
+    competing = proto["competing_channels"]
+    groups = choice_groups(config)
+    inputs = np.array([table[f"input_{first_input}_ch{c}_Hz"] for c in competing])
+    n = len(table["episode"])
+    # The protocol's rule, also in probes (no outcome, but a right or wrong choice).
+    targets = [rewarded_channels(str(table["pattern"][k]), list(inputs[:, k]), competing,
+                                 groups, proto.get("rewarded_channels")) for k in range(n)]
     curves = []
-    for group in choice_groups(config):
-        inputs = np.array([table[f"input_{first_input}_ch{c}_Hz"] for c in group])
+    for index, group in enumerate(groups):
         gpi = np.array([table[f"GPi_ch{c}_Hz"] for c in group])
-        n = len(table["episode"])
-        rewarded = np.array([_or_none(strongest_channel(list(inputs[:, k]), group))
-                             for k in range(n)])
+        rewarded = np.array([_or_none(t[index]) for t in targets])
         selected = np.array([_or_none(selected_channel(list(gpi[:, k]), group))
                              for k in range(n)])
         contrast = np.full(n, np.nan)

@@ -103,6 +103,25 @@ def check_choice_groups(proto: Mapping, root: Mapping) -> Iterable[Problem]:
                       "dopamine.action_surprise (one policy per episode)")
 
 
+def check_rewarded_channels(proto: Mapping, root: Mapping) -> Iterable[Problem]:
+    """protocol.rewarded_channels names patterns of protocol.patterns and, for each,
+    one channel per choice (choice_groups, or the competing channels as one choice),
+    a channel of that choice."""
+    named = proto.get("rewarded_channels")
+    if named is None:
+        return
+    choices = proto.get("choice_groups") or [proto["competing_channels"]]
+    for pattern, channels in named.items():
+        path = f"protocol.rewarded_channels.{pattern}"
+        if pattern not in proto["patterns"]:
+            yield Problem(path, channels, "a pattern of protocol.patterns "
+                          f"({sorted(proto['patterns'])})")
+        elif (len(channels) != len(choices)
+              or any(c not in group for c, group in zip(channels, choices))):
+            yield Problem(path, channels, f"one channel of each choice {list(map(list, choices))}"
+                          ", in that order")
+
+
 def check_vector_channels(proto: Mapping, root: Mapping) -> Iterable[Problem]:
     """The vector model routed per channel has a group for every competing channel:
     a taken channel without one would get no error, silently."""
@@ -119,7 +138,8 @@ def check_signal_only(proto: Mapping, root: Mapping) -> Iterable[Problem]:
     """External control, the efference copy and choice groups need a signal dopamine
     model: the rule delivers its events on the one selection of an episode."""
     from ...dopamine.registry import is_signal_model
-    for key in ("external_controller", "efference_copy", "choice_groups"):
+    for key in ("external_controller", "efference_copy", "choice_groups",
+                "rewarded_channels"):
         if key in proto and not is_signal_model(root):
             yield Problem(f"protocol.{key}", proto[key],
                           "absent, or a signal dopamine model (dopamine.model rpe, "
@@ -201,7 +221,7 @@ SCHEMA = Record({
                                        "plastic weights and protocol state", minimum=1),
     "reward": Field("any", "with a signal dopamine model (dopamine.model not rule): the "
                     "reward paid when the rewarded channel (the strongest input of the "
-                    "episode's pattern) is selected, {kind: fixed, value}, {kind: "
+                    "episode's pattern, or protocol.rewarded_channels) is selected, {kind: fixed, value}, {kind: "
                     "bernoulli, p, magnitude} or {kind: discrete, values, probabilities}, "
                     "drawn from the run's seed (absent: fixed 1)"),
     "omission_probes": Record({
@@ -211,13 +231,20 @@ SCHEMA = Record({
     }, doc="with a signal dopamine model: reward omission probes late in learning"),
     "external_controller": ExternalController.schema,
     "efference_copy": EFFERENCE_COPY,
+    "rewarded_channels": MapOf(Field("int_list", "the rewarded channel of each choice "
+                                     "(choice_groups, in order, or the one choice of the "
+                                     "competing channels)"),
+                               "with a signal dopamine model: the rewarded channels of "
+                               "these patterns, instead of the strongest input (a task "
+                               "whose inputs do not tell which action pays)"),
     "choice_groups": ListOf(Field("int_list", "competing channels that compete with each "
                                   "other (lowest GPi rate of the group is selected)"),
                             "with a signal dopamine model: independent choices in every "
                             "episode, each rewarded on its own (issue 20)"),
 }, doc="the plasticity protocol (configs/protocols/plasticity.yaml)",
     optional=("reward", "omission_probes", "external_controller", "efference_copy",
-              "choice_groups"),
+              "choice_groups", "rewarded_channels"),
     checks=(check_channels_and_patterns, check_phases, check_dopamine_timing, check_reward,
-            check_signal_only, check_choice_groups, check_vector_channels))
+            check_signal_only, check_choice_groups, check_rewarded_channels,
+            check_vector_channels))
 register_protocol("plasticity", SCHEMA)

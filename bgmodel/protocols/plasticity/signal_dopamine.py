@@ -6,7 +6,8 @@ episode runs the model's interface (docs/dopamine.md) in this order:
 1. at the episode start, the cue signal (`cue_signal`) is programmed;
 2. after the decision, the task's outcome (`outcome`): the rewarded channel is the
    competing channel with the strongest input of the episode's pattern (none: a tie,
-   e.g. no input, gives no outcome); an episode without dopamine (a probe, the last
+   e.g. no input, gives no outcome), or the one protocol.rewarded_channels names for
+   the pattern (a task whose inputs do not tell the rewarded channel); an episode without dopamine (a probe, the last
    episodes of the phases) has no outcome either. When the rewarded channel is
    selected the reward is drawn from protocol.reward (absent: fixed 1) with the model's
    Generator (seeded from the run's seed, one draw per episode with an outcome,
@@ -54,9 +55,17 @@ WINDOWS = ("stimulus", "baseline", "reward")
 DEFAULT_REWARD = {"kind": "fixed", "value": 1.0}
 
 
-def rewarded_channel(ep: Episode, competing: Sequence[int]) -> int | None:
-    """The competing channel with the strictly strongest input, or None."""
-    return strongest_channel(ep.input_Hz, competing)
+def rewarded_channels(pattern: str, input_Hz: Sequence[float], competing: Sequence[int],
+                      choices: Sequence[Sequence[int]], named: Mapping | None
+                      ) -> list[int | None]:
+    """The rewarded channel of each choice (a group of competing channels) in an episode
+    of `pattern` with inputs `input_Hz` (one per competing channel): the channels that
+    `named` (protocol.rewarded_channels) lists for the pattern, one per choice, or else
+    each choice's strictly strongest input (None: a tie, e.g. no input)."""
+    if named and pattern in named:
+        return [int(c) for c in named[pattern]]
+    levels = dict(zip(competing, input_Hz))
+    return [strongest_channel([levels[c] for c in group], group) for group in choices]
 
 
 def strongest_channel(input_Hz: Sequence[float], channels: Sequence[int]) -> int | None:
@@ -114,10 +123,18 @@ class SignalDopamine:
         # protocol.choice_groups: independent choices, each rewarded on its own.
         self.choice_groups = [tuple(int(c) for c in g) for g in proto.get("choice_groups", ())]
         self.choice_row: dict = {}
+        self.named_rewarded = proto.get("rewarded_channels")
         self.controller = None
         if "external_controller" in proto:
             self.controller = ExternalController.from_config(
                 proto["external_controller"], np.random.default_rng([seed, 0xEC]))
+
+    def targets(self, ep: Episode) -> list:
+        """The rewarded channel of each choice (choice_groups, or the competing channels
+        as one choice) in episode `ep`; None: no rewarded channel."""
+        choices = self.choice_groups or [self.competing]
+        return rewarded_channels(ep.pattern, ep.input_Hz, self.competing, choices,
+                                 self.named_rewarded)
 
     # ------------------------------------------------------------------ table
     def columns(self) -> list[str]:
@@ -146,20 +163,18 @@ class SignalDopamine:
         return [selected_channel([rates[c] for c in g], g) for g in self.choice_groups]
 
     def grouped_outcome(self, ep: Episode, gpi_Hz: Sequence[float]) -> EpisodeOutcome:
-        """The outcome of an episode with choice groups: in each group the rewarded
-        channel is its strongest input; one reward drawn per group (in group order,
+        """The outcome of an episode with choice groups: each group has its rewarded
+        channel (`targets`); one reward drawn per group (in group order,
         whatever was selected) is paid when the group's selection is that channel.
         `choices` holds (taken, reward) of each group with a selection and a rewarded
         channel; `reward` is their sum."""
-        levels = dict(zip(self.competing, ep.input_Hz))
         selections = self.selections(gpi_Hz)
         common = dict(episode=ep.index, pattern=ep.pattern, stimulus_onset_ms=0.0,
                       selected_channel=selections[0], competing_channels=self.competing,
                       gpi_Hz=tuple(float(r) for r in gpi_Hz))
         self.choice_row = {}
         choices = []
-        for k, (group, taken) in enumerate(zip(self.choice_groups, selections), start=1):
-            target = strongest_channel([levels[c] for c in group], group)
+        for k, (taken, target) in enumerate(zip(selections, self.targets(ep)), start=1):
             reward = 0.0
             if ep.dopamine_allowed and target is not None:
                 drawn = float(self.reward.draw(self.model.rng))
@@ -182,7 +197,7 @@ class SignalDopamine:
         """The task's outcome of the episode (draws the reward; see the docstring)."""
         if self.choice_groups:
             return self.grouped_outcome(ep, gpi_Hz)
-        target = rewarded_channel(ep, self.competing)
+        target = self.targets(ep)[0]
         taken, chooser = selected, "bg"
         if self.controller is not None and target is not None and ep.dopamine_allowed:
             decision = self.controller.decide(self.competing, target)
@@ -219,7 +234,9 @@ class SignalDopamine:
         """The row's columns: the outcome, the model's record and the SNc counts per
         window; keeps the episode's SNc spikes (protocol time = `offset_ms` + network
         time) for snc_spikes.npz."""
-        target = rewarded_channel(ep, self.competing) if outcome.has_outcome else None
+        # With choice groups each choice has its own columns (rewarded_choice<k>).
+        one_choice = outcome.has_outcome and not self.choice_groups
+        target = self.targets(ep)[0] if one_choice else None
         row = {"rewarded_channel": -1 if target is None else target,
                "reward": float(outcome.reward), "rewarded": outcome.rewarded,
                "omitted": outcome.omitted}

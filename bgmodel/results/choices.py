@@ -23,7 +23,7 @@ import numpy as np
 import yaml
 
 from ..protocols.plasticity.episodes import read_episodes
-from ..protocols.plasticity.schedule import selected_channel
+from ..protocols.plasticity.schedule import protocol_choices, selected_channel
 from ..protocols.plasticity.signal_dopamine import rewarded_channels
 
 
@@ -36,11 +36,6 @@ class ChoiceCurve:
     contrast_Hz: np.ndarray
 
 
-def choice_groups(config: dict) -> list:
-    proto = config["protocol"]
-    return [tuple(g) for g in proto.get("choice_groups") or [proto["competing_channels"]]]
-
-
 def choice_curves(run_dir) -> list:
     """One ChoiceCurve per choice of the run (module docstring)."""
     run_dir = Path(run_dir)
@@ -49,7 +44,7 @@ def choice_curves(run_dir) -> list:
     proto = config["protocol"]
     first_input = next(iter(proto["stimulated_inputs"]))
     competing = proto["competing_channels"]
-    groups = choice_groups(config)
+    groups = protocol_choices(proto)
     inputs = np.array([table[f"input_{first_input}_ch{c}_Hz"] for c in competing])
     n = len(table["episode"])
     # The protocol's rule, also in probes (no outcome, but a right or wrong choice).

@@ -96,6 +96,13 @@ def build_schedule(proto: Mapping) -> list[Episode]:
 
 
 # ----------------------------------------------------------------------------- decisions
+def protocol_choices(proto: Mapping) -> list[tuple]:
+    """The choices of every episode: protocol.choice_groups, or else the competing
+    channels as one choice."""
+    groups = proto.get("choice_groups") or [proto["competing_channels"]]
+    return [tuple(int(c) for c in group) for group in groups]
+
+
 def selected_channel(gpi_Hz: Sequence[float], channels: Sequence[int]) -> int | None:
     """The competing channel with the strictly lowest GPi rate, or None (a tie, or a
     channel without GPi neurons).

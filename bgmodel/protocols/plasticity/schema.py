@@ -17,7 +17,7 @@ from ...dopamine.surprise import ExternalController
 from ...model.schema import (ConfigError, Field, ListOf, MapOf, Problem, Record, Ref, num,
                              pos, register_protocol)
 from ..common import SAMPLED_RELAYS, STIMULATED_INPUTS, populations
-from .schedule import phases_in_order
+from .schedule import phases_in_order, protocol_choices
 
 
 def check_channels_and_patterns(proto: Mapping, root: Mapping) -> Iterable[Problem]:
@@ -110,7 +110,7 @@ def check_rewarded_channels(proto: Mapping, root: Mapping) -> Iterable[Problem]:
     named = proto.get("rewarded_channels")
     if named is None:
         return
-    choices = proto.get("choice_groups") or [proto["competing_channels"]]
+    choices = protocol_choices(proto)
     for pattern, channels in named.items():
         path = f"protocol.rewarded_channels.{pattern}"
         if pattern not in proto["patterns"]:
@@ -118,8 +118,8 @@ def check_rewarded_channels(proto: Mapping, root: Mapping) -> Iterable[Problem]:
                           f"({sorted(proto['patterns'])})")
         elif (len(channels) != len(choices)
               or any(c not in group for c, group in zip(channels, choices))):
-            yield Problem(path, channels, f"one channel of each choice {list(map(list, choices))}"
-                          ", in that order")
+            yield Problem(path, channels, "one channel of each choice "
+                          f"{list(map(list, choices))}, in that order")
 
 
 def check_vector_channels(proto: Mapping, root: Mapping) -> Iterable[Problem]:
@@ -221,8 +221,9 @@ SCHEMA = Record({
                                        "plastic weights and protocol state", minimum=1),
     "reward": Field("any", "with a signal dopamine model (dopamine.model not rule): the "
                     "reward paid when the rewarded channel (the strongest input of the "
-                    "episode's pattern, or protocol.rewarded_channels) is selected, {kind: fixed, value}, {kind: "
-                    "bernoulli, p, magnitude} or {kind: discrete, values, probabilities}, "
+                    "episode's pattern, or protocol.rewarded_channels) is selected, "
+                    "{kind: fixed, value}, {kind: bernoulli, p, magnitude} or {kind: "
+                    "discrete, values, probabilities}, "
                     "drawn from the run's seed (absent: fixed 1)"),
     "omission_probes": Record({
         "every": Field("int", "every this many episodes from from_episode ...", minimum=1),

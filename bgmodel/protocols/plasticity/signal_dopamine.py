@@ -7,8 +7,8 @@ episode runs the model's interface (docs/dopamine.md) in this order:
 2. after the decision, the task's outcome (`outcome`): the rewarded channel is the
    competing channel with the strongest input of the episode's pattern (none: a tie,
    e.g. no input, gives no outcome), or the one protocol.rewarded_channels names for
-   the pattern (a task whose inputs do not tell the rewarded channel); an episode without dopamine (a probe, the last
-   episodes of the phases) has no outcome either. When the rewarded channel is
+   the pattern (a task whose inputs do not tell the rewarded channel); an episode
+   without dopamine (a probe, the last episodes of the phases) has no outcome either. When the rewarded channel is
    selected the reward is drawn from protocol.reward (absent: fixed 1) with the model's
    Generator (seeded from the run's seed, one draw per episode with an outcome,
    whatever was selected); on an omission probe (protocol.omission_probes: episodes
@@ -48,7 +48,7 @@ from ...dopamine.rewards import reward_distribution
 from ...dopamine.signal import EpisodeOutcome, SncSignal
 from ...dopamine.surprise import ExternalController
 from ...results.rundir import atomic_save_npz
-from .schedule import Episode, EpisodeTimes, selected_channel
+from .schedule import Episode, EpisodeTimes, protocol_choices, selected_channel
 
 SNC_SPIKES = "snc_spikes.npz"
 WINDOWS = ("stimulus", "baseline", "reward")
@@ -123,6 +123,7 @@ class SignalDopamine:
         # protocol.choice_groups: independent choices, each rewarded on its own.
         self.choice_groups = [tuple(int(c) for c in g) for g in proto.get("choice_groups", ())]
         self.choice_row: dict = {}
+        self.choices = protocol_choices(proto)
         self.named_rewarded = proto.get("rewarded_channels")
         self.controller = None
         if "external_controller" in proto:
@@ -132,8 +133,7 @@ class SignalDopamine:
     def targets(self, ep: Episode) -> list:
         """The rewarded channel of each choice (choice_groups, or the competing channels
         as one choice) in episode `ep`; None: no rewarded channel."""
-        choices = self.choice_groups or [self.competing]
-        return rewarded_channels(ep.pattern, ep.input_Hz, self.competing, choices,
+        return rewarded_channels(ep.pattern, ep.input_Hz, self.competing, self.choices,
                                  self.named_rewarded)
 
     # ------------------------------------------------------------------ table

@@ -53,8 +53,8 @@ def choice_curves(run_dir) -> list:
     curves = []
     for index, group in enumerate(groups):
         gpi = np.array([table[f"GPi_ch{c}_Hz"] for c in group])
-        rewarded = np.array([_or_none(t[index]) for t in targets])
-        selected = np.array([_or_none(selected_channel(list(gpi[:, k]), group))
+        rewarded = np.array([_minus_one_for_none(t[index]) for t in targets])
+        selected = np.array([_minus_one_for_none(selected_channel(list(gpi[:, k]), group))
                              for k in range(n)])
         contrast = np.full(n, np.nan)
         for k in range(n):
@@ -66,7 +66,7 @@ def choice_curves(run_dir) -> list:
     return curves
 
 
-def _or_none(channel: int | None) -> int:
+def _minus_one_for_none(channel: int | None) -> int:
     """A channel, or -1 for none (channel 0 is a channel)."""
     return -1 if channel is None else channel
 

@@ -68,6 +68,28 @@ def test_per_channel_rest_changes_the_outcome():
         rest_references([80.0, 64.0], 72.0, "median")
 
 
+def test_competition_margin_turns_both_into_the_clear_winner():
+    # Both channels are past the 5 Hz threshold; with a margin only the channel that is
+    # more than margin_Hz below the other counts.
+    assert classify(50.0, 62.0, 70.0, 70.0, 5.0) == BOTH
+    assert classify(50.0, 62.0, 70.0, 70.0, 5.0, margin_Hz=10.0) == CHANNEL1
+    assert classify(62.0, 50.0, 70.0, 70.0, 5.0, margin_Hz=10.0) == CHANNEL2
+    # a gap equal to the margin is not enough, and neither is a gap without the drop
+    assert classify(50.0, 60.0, 70.0, 70.0, 5.0, margin_Hz=10.0) == NONE
+    assert classify(67.0, 90.0, 70.0, 70.0, 5.0, margin_Hz=10.0) == NONE
+    # margin 0: a tie past the threshold selects neither
+    assert classify(50.0, 50.0, 70.0, 70.0, 5.0, margin_Hz=0.0) == NONE
+
+
+def test_competition_margin_is_off_by_default_and_validated():
+    cfg = load_config("action_selection")
+    assert cfg["protocol"]["selection"]["margin_Hz"] is None
+    assert load_config("action_selection", overrides=["protocol.selection.margin_Hz=3"]
+                       )["protocol"]["selection"]["margin_Hz"] == 3
+    with pytest.raises(ConfigError, match="margin_Hz"):
+        load_config("action_selection", overrides=["protocol.selection.margin_Hz=-1"])
+
+
 def test_expected_outcome_is_the_stronger_input():
     assert expected_outcome(17.0, 0.0) == CHANNEL1
     assert expected_outcome(1.7, 3.4) == CHANNEL2

@@ -236,6 +236,7 @@ KEYS_ADDED_LATER = {
     "connectivity.fractional_indegree": "mean",
     "connectivity.distinct_sources": [],
     "striatum.msn_positions": "separate",
+    "protocol.selection.margin_Hz": None,  # the threshold rule alone
 }
 
 

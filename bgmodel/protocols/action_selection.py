@@ -98,6 +98,9 @@ SCHEMA = Record({
                          "more than this", minimum=0),
         "threshold_unit": Field("str", "unit of threshold: a rate drop in Hz, or a fraction "
                                 "of the rest rate", choices=("Hz", "fraction_of_rest")),
+        "margin_Hz": num("competition margin: a channel past the threshold is selected only "
+                         "if its GPi rate is also below the other channel's by more than "
+                         "this (null: the threshold alone)", minimum=0, nullable=True),
     }, doc="selection rule (outcome families after Girard et al. 2021, Eur J Neurosci)"),
 }, doc="action selection (configs/protocols/action_selection.yaml)",
     checks=(check_competition, check_rest_window))
@@ -106,6 +109,10 @@ register_protocol("action_selection", SCHEMA)
 
 def _fmt(x: float) -> str:
     return f"{x:.6g}"
+
+
+def _margin_text(margin_Hz) -> str:
+    return "" if margin_Hz is None else f", below the other channel by > {margin_Hz:g} Hz"
 
 
 
@@ -232,7 +239,8 @@ class ActionSelection(ProtocolBase):
         gpi = self.competing_gpi_rates(spikes, start, stop)
         sel = self.proto["selection"]
         ref = self.rest["reference_Hz"]
-        result = classify(gpi[0], gpi[1], ref[0], ref[1], sel["threshold"], sel["threshold_unit"])
+        result = classify(gpi[0], gpi[1], ref[0], ref[1], sel["threshold"], sel["threshold_unit"],
+                          sel["margin_Hz"])
         expected = expected_outcome(step.rate_ch1_Hz, step.rate_ch2_Hz)
         return {"step": step, "window_ms": (start, stop), "rates": rates, "gpi": gpi,
                 "outcome": result, "expected": expected,
@@ -330,7 +338,8 @@ class ActionSelection(ProtocolBase):
                  f"ch{ch[0]} {rest[0]:.1f} Hz, ch{ch[1]} {rest[1]:.1f} Hz "
                  f"(rule: drop > {summary['selection_rule']['threshold']:g} "
                  f"{summary['selection_rule']['threshold_unit']}, "
-                 f"{summary['selection_rule']['rest_reference']} rest)",
+                 f"{summary['selection_rule']['rest_reference']} rest"
+                 f"{_margin_text(summary['selection_rule'].get('margin_Hz'))})",
                  f"single correct selection: {m['correct_single_selections']} of "
                  f"{m['unequal_steps']} steps with unequal input "
                  f"({num(m['selection_fraction'])})"]

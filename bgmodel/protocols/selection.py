@@ -6,6 +6,12 @@ two competing channels each grid step has one of four outcomes, the families tha
 Girard et al. (2021, Eur J Neurosci 53:2254) use for this class of basal ganglia
 models: channel 1 selected, channel 2 selected, both selected, none selected.
 
+The competition margin (optional, `margin_Hz`): a channel that passes the threshold is
+selected only if its GPi rate also lies more than `margin_Hz` below the other channel's.
+Then "both" cannot occur, and a step in which the focused MSN->GPi masks pull the
+neighbouring channel down too counts as a single selection when the stimulated channel
+clearly wins the competition.
+
 Metrics over a grid:
 - the fraction of steps with unequal inputs in which exactly one channel, the one with
   the stronger input, is selected (steps with equal inputs have no correct answer and
@@ -89,10 +95,18 @@ def outcome(selected_ch1: bool, selected_ch2: bool) -> str:
 
 
 def classify(gpi_ch1_Hz: float, gpi_ch2_Hz: float, rest_ch1_Hz: float, rest_ch2_Hz: float,
-             threshold: float, unit: str = "Hz") -> str:
-    """Outcome of one grid step from the GPi rates of the two channels and their rest."""
-    return outcome(bool(is_selected(gpi_ch1_Hz, rest_ch1_Hz, threshold, unit)),
-                   bool(is_selected(gpi_ch2_Hz, rest_ch2_Hz, threshold, unit)))
+             threshold: float, unit: str = "Hz", margin_Hz: float | None = None) -> str:
+    """Outcome of one grid step from the GPi rates of the two channels and their rest.
+
+    With `margin_Hz` (None: the threshold alone) a channel must also be more than
+    margin_Hz below the other channel's GPi rate to be selected.
+    """
+    selected1 = bool(is_selected(gpi_ch1_Hz, rest_ch1_Hz, threshold, unit))
+    selected2 = bool(is_selected(gpi_ch2_Hz, rest_ch2_Hz, threshold, unit))
+    if margin_Hz is not None:
+        selected1 = selected1 and gpi_ch2_Hz - gpi_ch1_Hz > margin_Hz
+        selected2 = selected2 and gpi_ch1_Hz - gpi_ch2_Hz > margin_Hz
+    return outcome(selected1, selected2)
 
 
 def expected_outcome(rate_ch1_Hz: float, rate_ch2_Hz: float) -> str | None:

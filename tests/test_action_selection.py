@@ -203,13 +203,25 @@ def test_run_command_and_plots(tmp_path):
     """`bgmodel run action_selection` then `bgmodel plot RUN` write tables and figures."""
     from bgmodel.cli import main
 
+    from bgmodel.protocols.selection import classify
+
     args = ["run", "action_selection", "--preset", "small", "-q", "--out", str(tmp_path)]
-    for o in OVERRIDES + ["protocol.grid.channel2_levels=[1]"]:
+    # with the competition margin, which reaches the rule through the config
+    for o in OVERRIDES + ["protocol.grid.channel2_levels=[1]", "protocol.selection.margin_Hz=3"]:
         args += ["--set", o]
     assert main(args) == 0
     (run_dir,) = [p for p in tmp_path.iterdir() if p.is_dir()]
     meta = json.loads((run_dir / "run.json").read_text())
     assert meta["status"] == "done" and meta["protocol"] == "action_selection"
+    with open(run_dir / "results" / "selection.csv", newline="") as fh:
+        sel = list(csv.DictReader(fh))
+    assert len(sel) == 2
+    for row in sel:
+        gpi = [float(row[k]) for k in ("gpi_ch1_Hz", "gpi_ch2_Hz", "gpi_rest_ch1_Hz",
+                                       "gpi_rest_ch2_Hz")]
+        assert row["outcome"] == classify(*gpi, 5.0, "Hz", 3.0)
+    summary = json.loads((run_dir / "results" / "summary.json").read_text())
+    assert summary["selection_rule"]["margin_Hz"] == 3
     assert "grid" in meta["timings_s"]
     assert main(["plot", str(run_dir)]) == 0
     figures = sorted(p.name for p in (run_dir / "figures").iterdir())

@@ -1,0 +1,57 @@
+"""scripts/validation/learning_pace.py: weight earned per D1 Hz and log-rate gained per
+weight, window by window, on an episode table written by hand (no NEST)."""
+from __future__ import annotations
+
+import importlib.util
+import math
+from pathlib import Path
+
+import pytest
+
+SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "validation" / "learning_pace.py"
+
+
+def _script():
+    spec = importlib.util.spec_from_file_location("learning_pace", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _run(tmp_path):
+    """Six episodes: bursts in 0, 1, 3 and 4; the weight grows by 2e-5 per burst Hz."""
+    rates = [0.5, 0.5, 1.0, 1.0, 2.0, 2.0]
+    events = ["burst", "burst", "none", "burst", "burst", "burst"]
+    weights = [0.5]
+    for r, e in zip(rates, events):
+        weights.append(weights[-1] + (2e-5 * r if e == "burst" else 0.0))
+    lines = ["episode,dopamine_event,MSN_D1_ch1_Hz,w_MSN_D1_ch1"]
+    lines += [f"{k},{events[k]},{rates[k]},{weights[k]!r}" for k in range(6)]
+    folder = tmp_path / "plasticity_x" / "results"
+    folder.mkdir(parents=True)
+    (folder / "episodes.csv").write_text("\n".join(lines) + "\n")
+    return tmp_path, weights
+
+
+def test_windows_split_the_loop(tmp_path, capsys):
+    run, w = _run(tmp_path)
+    module = _script()
+    table = module.read_episodes(module.episodes_file(run))
+    rows = module.pace(table, 1, 2, 100)
+    assert [(r["first"], r["last"]) for r in rows] == [(0, 1), (2, 3), (4, 5)]
+    # burst episodes only: the earned weight per D1 Hz is the rule's 2e-5 in every window
+    assert [r["bursts"] for r in rows] == [2, 1, 1]  # episode 5 has no w(6)
+    for r in rows:
+        assert r["dw_per_Hz"] == pytest.approx(2e-5)
+    # window 0 -> 1: rate x2 over a mean weight gain; 2 episodes apart
+    gained = (w[2] + w[3]) / 2 - (w[0] + w[1]) / 2
+    assert rows[0]["dlnr_dw"] == pytest.approx(math.log(2.0) / gained)
+    assert rows[0]["dlnr_per_episode"] == pytest.approx(math.log(2.0) / 2)
+    assert math.isnan(rows[2]["dlnr_dw"])  # no next window
+    assert module.main([f"x={run}", "--window", "2"]) == 0
+    assert "x: D1 channel 1" in capsys.readouterr().out
+
+
+def test_a_folder_without_episodes_is_an_error(tmp_path):
+    with pytest.raises(FileNotFoundError, match="episodes.csv"):
+        _script().episodes_file(tmp_path)

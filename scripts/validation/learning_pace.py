@@ -13,13 +13,13 @@ it learns at another pace:
 
 - `dw/Hz`: the change of the mean plastic D1 weight of the channel per burst episode,
   divided by the channel's D1 rate in that episode (the weight each Hz of D1 firing
-  earns; the synapse's part). The change of episode e is w(e + 1) - w(e), w being read
-  at the start of each episode.
+  earns; the synapse's part). episodes.csv holds the weight after each episode, so the
+  change of episode e is w(e) - w(e - 1); episode 0 has none.
 - `dlnr/dw`: the change of log D1 rate per unit of mean weight between this window and
   the next (the neuron's part: how much faster the MSNs fire for the weight gained).
 
-Per window it prints the mean D1 rate, the mean weight at the window's start, the
-number of burst episodes, dw/Hz and dlnr/dw, and the growth of the log rate per episode
+Per window it prints the mean D1 rate, the mean weight after the window's last episode,
+the number of burst episodes, dw/Hz and dlnr/dw, and the growth of the log rate per episode
 (the product of the two halves and the rate).
 """
 from __future__ import annotations
@@ -51,24 +51,24 @@ def pace(table: dict, channel: int, window: int, last: int) -> list[dict]:
     weight = np.asarray(table[f"w_MSN_D1_ch{channel}"], dtype=float)
     burst = np.asarray([str(e) == "burst" for e in table["dopamine_event"]])
     n = min(len(rate), last)
-    # the change of episode e needs w(e + 1): the last recorded episode has none
-    dw = np.diff(weight[:n]) if n > 1 else np.array([])
+    # change of episode e (the weight is recorded after each episode); none for episode 0
+    change = np.concatenate([[np.nan], np.diff(weight[:n])])
     rows = []
-    for start in range(0, n - 1, window):
-        stop = min(start + window, n - 1)
-        sl = slice(start, stop)
-        b = burst[sl]
-        mean_rate = float(rate[start:min(start + window, n)].mean())
-        earned = float(dw[sl][b].sum() / rate[sl][b].sum()) if b.any() and rate[sl][b].sum() > 0 \
-            else float("nan")
-        row = {"first": start, "last": min(start + window, n) - 1, "rate_Hz": mean_rate,
-               "weight": float(weight[start]), "bursts": int(b.sum()), "dw_per_Hz": earned,
-               "dlnr_dw": float("nan"), "dlnr_per_episode": float("nan")}
-        nxt = slice(start + window, min(start + 2 * window, n))
+    for start in range(0, n, window):
+        stop = min(start + window, n)
+        episodes = np.arange(start, stop)
+        counted = episodes[burst[episodes] & ~np.isnan(change[episodes])]
+        mean_rate = float(rate[start:stop].mean())
+        earned = float(change[counted].sum() / rate[counted].sum()) \
+            if len(counted) and rate[counted].sum() > 0 else float("nan")
+        row = {"first": start, "last": stop - 1, "rate_Hz": mean_rate,
+               "weight": float(weight[stop - 1]), "bursts": int(burst[start:stop].sum()),
+               "dw_per_Hz": earned, "dlnr_dw": float("nan"), "dlnr_per_episode": float("nan")}
+        nxt = slice(stop, min(stop + window, n))
         if nxt.start < nxt.stop:
             next_rate = float(rate[nxt].mean())
-            span = (nxt.start + nxt.stop - 1) / 2 - (start + min(start + window, n) - 1) / 2
-            gained = float(weight[nxt].mean() - weight[start:min(start + window, n)].mean())
+            span = (nxt.start + nxt.stop - 1) / 2 - (start + stop - 1) / 2
+            gained = float(weight[nxt].mean() - weight[start:stop].mean())
             if next_rate > 0 and mean_rate > 0:
                 growth = np.log(next_rate / mean_rate)
                 row["dlnr_per_episode"] = float(growth / span)
@@ -92,7 +92,7 @@ def main(argv=None) -> int:
             ap.error(f"{item!r}: expected LABEL=RUN")
         rows = pace(read_episodes(episodes_file(run)), args.channel, args.window, args.last)
         print(f"{label}: D1 channel {args.channel}")
-        print("  episodes  D1 Hz   w start   bursts  dw/Hz (1e-5)  dlnr/dw  dlnr/episode")
+        print("  episodes  D1 Hz   w after   bursts  dw/Hz (1e-5)  dlnr/dw  dlnr/episode")
         for r in rows:
             print(f"  {r['first']:3d}-{r['last']:<3d}  {r['rate_Hz']:6.3f}  {r['weight']:.5f}  "
                   f"{r['bursts']:6d}  {r['dw_per_Hz'] * 1e5:12.2f}  {r['dlnr_dw']:7.0f}  "

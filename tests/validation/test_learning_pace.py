@@ -19,12 +19,14 @@ def _script():
 
 
 def _run(tmp_path):
-    """Six episodes: bursts in 0, 1, 3 and 4; the weight grows by 2e-5 per burst Hz."""
+    """Six episodes: bursts in 0, 1, 3, 4 and 5; the weight after each episode grows by
+    2e-5 per D1 Hz of a burst episode."""
     rates = [0.5, 0.5, 1.0, 1.0, 2.0, 2.0]
     events = ["burst", "burst", "none", "burst", "burst", "burst"]
-    weights = [0.5]
+    weights, w = [], 0.5
     for r, e in zip(rates, events):
-        weights.append(weights[-1] + (2e-5 * r if e == "burst" else 0.0))
+        w += 2e-5 * r if e == "burst" else 0.0
+        weights.append(w)
     lines = ["episode,dopamine_event,MSN_D1_ch1_Hz,w_MSN_D1_ch1"]
     lines += [f"{k},{events[k]},{rates[k]},{weights[k]!r}" for k in range(6)]
     folder = tmp_path / "plasticity_x" / "results"
@@ -39,12 +41,13 @@ def test_windows_split_the_loop(tmp_path, capsys):
     table = module.read_episodes(module.episodes_file(run))
     rows = module.pace(table, 1, 2, 100)
     assert [(r["first"], r["last"]) for r in rows] == [(0, 1), (2, 3), (4, 5)]
-    # burst episodes only: the earned weight per D1 Hz is the rule's 2e-5 in every window
-    assert [r["bursts"] for r in rows] == [2, 1, 1]  # episode 5 has no w(6)
+    # burst episodes only (episode 0 has no change): 2e-5 per D1 Hz in every window
+    assert [r["bursts"] for r in rows] == [2, 1, 2]
     for r in rows:
         assert r["dw_per_Hz"] == pytest.approx(2e-5)
     # window 0 -> 1: rate x2 over a mean weight gain; 2 episodes apart
     gained = (w[2] + w[3]) / 2 - (w[0] + w[1]) / 2
+    assert rows[0]["weight"] == pytest.approx(w[1])
     assert rows[0]["dlnr_dw"] == pytest.approx(math.log(2.0) / gained)
     assert rows[0]["dlnr_per_episode"] == pytest.approx(math.log(2.0) / 2)
     assert math.isnan(rows[2]["dlnr_dw"])  # no next window

@@ -34,15 +34,12 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from bgmodel.protocols.plasticity.episodes import read_episodes  # noqa: E402
+from bgmodel.results.rundir import single_run_folder  # noqa: E402
 
 
 def episodes_file(run: str | Path) -> Path:
     """results/episodes.csv of a run folder, or of the one run inside a folder."""
-    run = Path(run)
-    found = sorted(run.glob("results/episodes.csv")) or sorted(run.glob("*/results/episodes.csv"))
-    if len(found) != 1:
-        raise FileNotFoundError(f"{run}: expected one results/episodes.csv, found {len(found)}")
-    return found[0]
+    return single_run_folder(run) / "results" / "episodes.csv"
 
 
 def pace(table: dict, channel: int, window: int, last: int) -> list[dict]:

@@ -29,18 +29,16 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from bgmodel.protocols.selection import OUTCOMES, classify, selection_metrics  # noqa: E402
+from bgmodel.results.rundir import single_run_folder  # noqa: E402
 
 
 def selection_table(run: str | Path) -> dict:
     """Columns of a run's selection.csv (the run folder, or the folder holding one run)."""
-    run = Path(run)
-    found = sorted(run.glob("results/selection.csv")) or sorted(run.glob("*/results/selection.csv"))
-    if len(found) != 1:
-        raise FileNotFoundError(f"{run}: expected one results/selection.csv, found {len(found)}")
-    with open(found[0], newline="") as f:
+    path = single_run_folder(run) / "results" / "selection.csv"
+    with open(path, newline="") as f:
         rows = list(csv.DictReader(f))
     if not rows:
-        raise ValueError(f"{found[0]}: no grid steps")
+        raise ValueError(f"{path}: no grid steps")
     keys = ("rate_ch1_Hz", "rate_ch2_Hz", "gpi_ch1_Hz", "gpi_ch2_Hz", "gpi_rest_ch1_Hz",
             "gpi_rest_ch2_Hz")
     return {key: np.array([float(r[key]) for r in rows]) for key in keys}

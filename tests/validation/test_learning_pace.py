@@ -2,20 +2,9 @@
 weight, window by window, on an episode table written by hand (no NEST)."""
 from __future__ import annotations
 
-import importlib.util
 import math
-from pathlib import Path
 
 import pytest
-
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "validation" / "learning_pace.py"
-
-
-def _script():
-    spec = importlib.util.spec_from_file_location("learning_pace", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _run(tmp_path):
@@ -31,13 +20,14 @@ def _run(tmp_path):
     lines += [f"{k},{events[k]},{rates[k]},{weights[k]!r}" for k in range(6)]
     folder = tmp_path / "plasticity_x" / "results"
     folder.mkdir(parents=True)
+    (folder.parent / "config.yaml").write_text("{}\n")
     (folder / "episodes.csv").write_text("\n".join(lines) + "\n")
     return tmp_path, weights
 
 
-def test_windows_split_the_loop(tmp_path, capsys):
+def test_windows_split_the_loop(tmp_path, capsys, validation_script):
     run, w = _run(tmp_path)
-    module = _script()
+    module = validation_script("learning_pace")
     table = module.read_episodes(module.episodes_file(run))
     rows = module.pace(table, 1, 2, 100)
     assert [(r["first"], r["last"]) for r in rows] == [(0, 1), (2, 3), (4, 5)]
@@ -55,6 +45,6 @@ def test_windows_split_the_loop(tmp_path, capsys):
     assert "x: D1 channel 1" in capsys.readouterr().out
 
 
-def test_a_folder_without_episodes_is_an_error(tmp_path):
-    with pytest.raises(FileNotFoundError, match="episodes.csv"):
-        _script().episodes_file(tmp_path)
+def test_a_folder_without_episodes_is_an_error(tmp_path, validation_script):
+    with pytest.raises(ValueError, match="not a run folder"):
+        validation_script("learning_pace").episodes_file(tmp_path)

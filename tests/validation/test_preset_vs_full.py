@@ -2,21 +2,11 @@
 within tolerance, on episode tables written by hand (no NEST)."""
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
 
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "validation" / "preset_vs_full.py"
 COLUMNS = ["episode", "MSN_D1_ch1_Hz", "MSN_D1_ch2_Hz", "MSN_D2_ch1_Hz", "MSN_D2_ch2_Hz",
            "GPi_ch1_Hz", "GPi_ch2_Hz"]
-
-
-def _script():
-    spec = importlib.util.spec_from_file_location("preset_vs_full", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _run(tmp_path, name, rows):
@@ -27,13 +17,13 @@ def _run(tmp_path, name, rows):
     return str(tmp_path / name)
 
 
-def test_window_errors_and_count(tmp_path, capsys):
+def test_window_errors_and_count(tmp_path, capsys, validation_script):
     full = _run(tmp_path, "full", [[0, 0.2, 0.1, 0.3, 0.1, 50, 52],
                                    [1, 0.4, 0.1, 0.1, 0.1, 48, 52],
                                    [2, 9.0, 9.0, 9.0, 9.0, 0, 0]])  # outside the window
     reduced = _run(tmp_path, "reduced", [[0, 0.3, 0.1, 0.25, 0.2, 40, 50],
                                          [1, 0.6, 0.1, 0.15, 0.2, 40, 50]])
-    module = _script()
+    module = validation_script("preset_vs_full")
     row = module.compare([("k4", full, reduced)], 0, 1, 0.25)[0]
     assert row["full"]["MSN_D1_ch1_Hz"] == pytest.approx(0.3)
     assert row["errors"]["MSN_D1_ch1_Hz"] == pytest.approx(0.5)   # 0.45 / 0.3 - 1
@@ -49,7 +39,7 @@ def test_window_errors_and_count(tmp_path, capsys):
     assert "2 of 4 rates within 25%" in out and "(+50%) !" in out
 
 
-def test_a_window_without_episodes_is_an_error(tmp_path):
+def test_a_window_without_episodes_is_an_error(tmp_path, validation_script):
     run = _run(tmp_path, "run", [[0, 1, 1, 1, 1, 1, 1]])
     with pytest.raises(ValueError, match="no episodes in 5-9"):
-        _script().compare([("x", run, run)], 5, 9, 0.25)
+        validation_script("preset_vs_full").compare([("x", run, run)], 5, 9, 0.25)

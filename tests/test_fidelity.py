@@ -12,7 +12,7 @@ def test_full_scale_has_no_caveat():
 def test_relays_at_the_msns_scale_are_flagged_with_their_pool():
     lines = caveats(load_config("plasticity", preset="plasticity_small",
                                 overrides=["simulation.input_scale=null"]))
-    assert len(lines) == 2
+    assert len(lines) == 3
     assert "input relays at 0.1 of full size" in lines[0]
     assert "114 CSN inputs from about 254 relays" in lines[0]
     assert "simulation.input_scale to 0.5 or more" in lines[0]
@@ -23,11 +23,21 @@ def test_relays_at_the_msns_scale_are_flagged_with_their_pool():
 def test_relays_at_half_size_leave_the_scatter_which_shrinks_with_more_msns():
     tenth = caveats(load_config("plasticity", preset="plasticity_small",
                                 overrides=["simulation.input_scale=0.5"]))
-    assert len(tenth) == 1 and "+-50%" in tenth[0]
+    assert len(tenth) == 2 and "+-50%" in tenth[0]
     fifth = caveats(load_config("plasticity", preset="plasticity_small",
                                 overrides=["simulation.input_scale=0.5",
                                            "simulation.scale=0.2"]))
-    assert len(fifth) == 1 and "+-35%" in fifth[0]
+    assert len(fifth) == 2 and "+-35%" in fifth[0]
+
+
+def test_a_reduced_plasticity_run_is_told_that_cs_plus_learning_lags():
+    lines = caveats(load_config("plasticity", preset="plasticity_small"))
+    assert "CS+ learning lags full scale's" in lines[-1]
+    assert "-5.7 and -4.2 Hz against -25.1 and -21.5" in lines[-1]
+    # other protocols do not learn, and full scale has nothing to say
+    assert not any("CS+" in line for line in
+                   caveats(load_config("resting_state", preset="small")))
+    assert caveats(load_config("plasticity")) == []
 
 
 def test_msns_per_channel_follows_the_scale():

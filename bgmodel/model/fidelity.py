@@ -10,6 +10,9 @@ bgmodel's own full-scale runs in docs/evidence/laptop-preset.md:
   (more as kappa falls). Relays at half their full size or more remove that bias.
 - A channel then holds a tenth of its MSNs, so its mean rate in one seed departs from
   full scale's by tens of percent (the few most strongly driven MSNs carry it).
+- The plasticity protocol's CS+ learning lags full scale's: the weight earned per D1
+  spike is the same, but near 0.2 Hz the D1 rate stalls for tens of episodes, so the
+  learned GPi contrast at episode 100 is a fraction of full scale's.
 
 `caveats(config)` returns one line per applicable point, which the runner prints and
 records in run.json.
@@ -28,6 +31,10 @@ TRUSTED_INPUT_SCALE = 0.5
 # laptop-preset.md, 2026-12-05: 41 % for the fastest channel, 59-62 % for the slowest);
 # taken to shrink as 1 / sqrt(MSNs per channel).
 SCATTER_AT_TENTH = 0.5
+# The CS+ lag, measured at scale 0.1 with relays at 0.5 (2 seeds, docs/evidence/
+# laptop-preset.md): GPi ch1 - ch2 over episodes 90-99.
+LAG_CONTRAST_REDUCED_HZ = (-5.7, -4.2)
+LAG_CONTRAST_FULL_HZ = (-25.1, -21.5)
 
 
 def msns_per_channel(cfg: Mapping) -> float:
@@ -64,4 +71,12 @@ def caveats(cfg: Mapping) -> list[str]:
         f"a channel's MSN rates in one seed can depart from full scale's by up to about "
         f"+-{scatter:.0%} (the slower the channel, the more); compare conditions over "
         "several seeds (docs/evidence/laptop-preset.md)")
+    if cfg.get("protocol", {}).get("name") == "plasticity":
+        lo, hi = LAG_CONTRAST_REDUCED_HZ
+        full_lo, full_hi = LAG_CONTRAST_FULL_HZ
+        lines.append(
+            f"plasticity below full scale: CS+ learning lags full scale's (at scale 0.1, "
+            f"GPi ch1 - ch2 over episodes 90-99 {lo:g} and {hi:g} Hz against {full_lo:g} "
+            f"and {full_hi:g} at full scale, 2 seeds each); compare learned contrasts only "
+            "between runs of the same scale (docs/evidence/laptop-preset.md)")
     return lines

@@ -115,7 +115,6 @@ def _margin_text(margin_Hz) -> str:
     return "" if margin_Hz is None else f", below the other channel by > {margin_Hz:g} Hz"
 
 
-
 class ActionSelection(ProtocolBase):
     """The action-selection protocol (see the module docstring)."""
 

@@ -8,10 +8,10 @@ episode runs the model's interface (docs/dopamine.md) in this order:
    competing channel with the strongest input of the episode's pattern (none: a tie,
    e.g. no input, gives no outcome), or the one protocol.rewarded_channels names for
    the pattern (a task whose inputs do not tell the rewarded channel); an episode
-   without dopamine (a probe, the last episodes of the phases) has no outcome either. When the rewarded channel is
-   selected the reward is drawn from protocol.reward (absent: fixed 1) with the model's
-   Generator (seeded from the run's seed, one draw per episode with an outcome,
-   whatever was selected); on an omission probe (protocol.omission_probes: episodes
+   without dopamine (a probe, the last episodes of the phases) has no outcome either.
+   When the rewarded channel is selected the reward is drawn from protocol.reward
+   (absent: fixed 1) with the model's Generator (seeded from the run's seed, one draw
+   per episode with an outcome, whatever was selected); on an omission probe (protocol.omission_probes: episodes
    from_episode, from_episode + every, ...) a reward the task would pay is withheld;
 3. `episode_signal(outcome)` is programmed from the decision on, `episode_record` and
    the SNc spike counts go to episodes.csv, then the model learns (`update`).
@@ -121,9 +121,9 @@ class SignalDopamine:
         self.window_ms = float(proto["pause_after_stimulus_ms"])
         self.spikes: dict = {g: ([], []) for g in self.model.groups}
         # protocol.choice_groups: independent choices, each rewarded on its own.
-        self.choice_groups = [tuple(int(c) for c in g) for g in proto.get("choice_groups", ())]
-        self.choice_row: dict = {}
         self.choices = protocol_choices(proto)
+        self.choice_groups = self.choices if proto.get("choice_groups") else []
+        self.choice_row: dict = {}
         self.named_rewarded = proto.get("rewarded_channels")
         self.controller = None
         if "external_controller" in proto:

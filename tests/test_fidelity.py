@@ -60,6 +60,8 @@ def test_the_medium_preset_is_the_evidence_runs_config_and_is_told_its_measured_
     assert "CS+ was learned at full scale's pace" in lines[1]
     assert "x9.1 to x10.7 from episodes 0-9 to 90-99 in 3 seeds" in lines[1]
     assert "-36.9 to -15.3 Hz against -25.1 and -21.5" in lines[1]
+    # the run is told which conditions' learning was checked at this scale
+    assert "not at all (eta 2 and 4, schizophrenia)" in lines[1]
     assert "lags" not in lines[1]
     # between the two measured scales the lag is assumed, not the pace
     assert "lags" in caveats(load_config("plasticity", preset="plasticity_small",

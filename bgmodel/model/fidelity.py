@@ -47,6 +47,11 @@ LAG_CONTRAST_FULL_HZ = (-25.1, -21.5)
 FULL_PACE_SCALE = 0.3
 FULL_PACE_D1_GROWTH = {1: 10.7, 2: 10.1, 3: 9.1}
 FULL_PACE_CONTRAST_HZ = {1: -36.9, 2: -15.3, 3: -19.5}
+# The conditions whose learning at FULL_PACE_SCALE was compared with full scale or the
+# published runs; a run of any other condition is told that its own was not.
+FULL_PACE_MEASURED = ("kappa 4, lambda 0.2 (3 seeds, the whole protocol in 2), kappa 2, "
+                      "lambda 0.02 and Parkinson's at kappa 4, lambda 0.2 (1 seed each, "
+                      "against the published runs), with the published-runs variant")
 
 
 def msns_per_channel(cfg: Mapping) -> float:
@@ -106,5 +111,7 @@ def _learning_pace(scale: float) -> str:
         f"episodes 0-9 to 90-99 in {len(growth)} seeds, full scale x10.4 and x11.5), but a "
         f"seed's starting rates move its whole curve: GPi ch1 - ch2 over 90-99 "
         f"{min(contrast):g} to {max(contrast):g} Hz against {full_lo:g} and {full_hi:g} at "
-        "full scale; compare conditions at the same seeds, over several seeds "
-        "(docs/evidence/laptop-preset.md)")
+        f"full scale. Learning compared at {FULL_PACE_MEASURED}; other conditions only "
+        "by their first 10 episodes (kappa 2 and 4 with lambda 0, 0.2 and 0.4) or not at "
+        "all (eta 2 and 4, schizophrenia). Compare conditions at the same seeds, over several "
+        "seeds (docs/evidence/laptop-preset.md)")

@@ -50,8 +50,9 @@ FULL_PACE_CONTRAST_HZ = {1: -36.9, 2: -15.3, 3: -19.5}
 # The conditions whose learning at FULL_PACE_SCALE was compared with full scale or the
 # published runs; a run of any other condition is told that its own was not.
 FULL_PACE_MEASURED = ("kappa 4, lambda 0.2 (3 seeds, the whole protocol in 2), kappa 2, "
-                      "lambda 0.02 and Parkinson's at kappa 4, lambda 0.2 (1 seed each, "
-                      "against the published runs), with the published-runs variant")
+                      "lambda 0.02, kappa 4, lambda 0 and Parkinson's at kappa 4, lambda "
+                      "0.2 (1 seed each, against the published runs), with the "
+                      "published-runs variant")
 
 
 def msns_per_channel(cfg: Mapping) -> float:

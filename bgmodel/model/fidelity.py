@@ -36,23 +36,27 @@ TRUSTED_INPUT_SCALE = 0.5
 # measured (docs/evidence/laptop-preset.md, 2026-12-05).
 SCATTER_AT_TENTH = 0.6
 MEASURED_SCATTER = "up to 62 % in 3 seeds at scale 0.1, up to 40 % in 3 seeds at scale 0.3"
-# The CS+ lag, measured at scale 0.1 with relays at 0.5 (2 seeds, docs/evidence/
-# laptop-preset.md): GPi ch1 - ch2 over episodes 90-99.
-LAG_CONTRAST_REDUCED_HZ = (-5.7, -4.2)
-LAG_CONTRAST_FULL_HZ = (-25.1, -21.5)
+# CS+ of the published-runs variant at kappa 4, lambda 0.2 (docs/evidence/
+# laptop-preset.md): GPi ch1 - ch2 over episodes 90-99, and D1 channel 1's growth from
+# episodes 0-9 to 90-99, per seed. Full scale: seeds 1 and 2.
+FULL_CONTRAST_HZ = (-25.1, -21.5)
+FULL_D1_GROWTH = (11.5, 10.4)
+# The lag, at LAG_SCALE with relays at 0.5 (2 seeds).
+LAG_SCALE = 0.1
+LAG_CONTRAST_HZ = (-5.7, -4.2)
 # The smallest scale whose CS+ learning was measured to follow full scale's pace
-# (plasticity_medium), and what its seeds did over CS+ (the same config as
-# LAG_CONTRAST_FULL_HZ): D1 channel 1's growth from episodes 0-9 to 90-99, and GPi
-# ch1 - ch2 over 90-99, per seed. Full scale's seeds 1 and 2 grew 11.5 and 10.4 times.
+# (plasticity_medium), and its seeds 1-3.
 FULL_PACE_SCALE = 0.3
-FULL_PACE_D1_GROWTH = {1: 10.7, 2: 10.1, 3: 9.1}
-FULL_PACE_CONTRAST_HZ = {1: -36.9, 2: -15.3, 3: -19.5}
-# The conditions whose learning at FULL_PACE_SCALE was compared with full scale or the
-# published runs; a run of any other condition is told that its own was not.
+FULL_PACE_D1_GROWTH = (10.7, 10.1, 9.1)
+FULL_PACE_CONTRAST_HZ = (-36.9, -15.3, -19.5)
+# How far each condition's learning at FULL_PACE_SCALE was checked; a run is told all
+# three, so that it knows whether its own condition was.
 FULL_PACE_MEASURED = ("kappa 4, lambda 0.2 (3 seeds, the whole protocol in 2), kappa 2, "
                       "lambda 0.02, kappa 4, lambda 0 and Parkinson's at kappa 4, lambda "
                       "0.2 (1 seed each, against the published runs), with the "
                       "published-runs variant")
+FULL_PACE_START_ONLY = "kappa 2 and 4 with lambda 0, 0.2 and 0.4"
+FULL_PACE_NOT_RUN = "eta 2 and 4, schizophrenia"
 
 
 def msns_per_channel(cfg: Mapping) -> float:
@@ -95,24 +99,25 @@ def caveats(cfg: Mapping) -> list[str]:
 
 
 def _learning_pace(scale: float) -> str:
-    full_lo, full_hi = LAG_CONTRAST_FULL_HZ
+    full_lo, full_hi = FULL_CONTRAST_HZ
     if scale < FULL_PACE_SCALE:
-        lo, hi = LAG_CONTRAST_REDUCED_HZ
+        lo, hi = LAG_CONTRAST_HZ
         return (
-            f"plasticity at scale {scale:g}: CS+ learning lags full scale's (at scale 0.1, "
-            f"GPi ch1 - ch2 over episodes 90-99 {lo:g} and {hi:g} Hz against {full_lo:g} "
-            f"and {full_hi:g} at full scale, 2 seeds each); compare learned contrasts only "
-            f"between runs of the same scale, or use scale {FULL_PACE_SCALE:g} or more "
-            "(--preset plasticity_medium; docs/evidence/laptop-preset.md)")
-    growth = FULL_PACE_D1_GROWTH.values()
-    contrast = FULL_PACE_CONTRAST_HZ.values()
+            f"plasticity at scale {scale:g}: CS+ learning lags full scale's (at scale "
+            f"{LAG_SCALE:g}, GPi ch1 - ch2 over episodes 90-99 {lo:g} and {hi:g} Hz against "
+            f"{full_lo:g} and {full_hi:g} at full scale, 2 seeds each); compare learned "
+            f"contrasts only between runs of the same scale, or use scale "
+            f"{FULL_PACE_SCALE:g} or more (--preset plasticity_medium; "
+            "docs/evidence/laptop-preset.md)")
+    growth, contrast = FULL_PACE_D1_GROWTH, FULL_PACE_CONTRAST_HZ
+    full_growth = " and ".join(f"x{g:g}" for g in sorted(FULL_D1_GROWTH))
     return (
         f"plasticity below full scale: at scale {FULL_PACE_SCALE:g} CS+ was learned at "
         f"full scale's pace (D1 channel 1 x{min(growth):g} to x{max(growth):g} from "
-        f"episodes 0-9 to 90-99 in {len(growth)} seeds, full scale x10.4 and x11.5), but a "
+        f"episodes 0-9 to 90-99 in {len(growth)} seeds, full scale {full_growth}), but a "
         f"seed's starting rates move its whole curve: GPi ch1 - ch2 over 90-99 "
         f"{min(contrast):g} to {max(contrast):g} Hz against {full_lo:g} and {full_hi:g} at "
-        f"full scale. Learning compared at {FULL_PACE_MEASURED}; other conditions only "
-        "by their first 10 episodes (kappa 2 and 4 with lambda 0, 0.2 and 0.4) or not at "
-        "all (eta 2 and 4, schizophrenia). Compare conditions at the same seeds, over several "
-        "seeds (docs/evidence/laptop-preset.md)")
+        f"full scale. Learning compared at {FULL_PACE_MEASURED}; other conditions only by "
+        f"their first 10 episodes ({FULL_PACE_START_ONLY}) or not at all "
+        f"({FULL_PACE_NOT_RUN}). Compare conditions at the same seeds, over several seeds "
+        "(docs/evidence/laptop-preset.md)")

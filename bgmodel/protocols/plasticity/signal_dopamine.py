@@ -11,8 +11,9 @@ episode runs the model's interface (docs/dopamine.md) in this order:
    without dopamine (a probe, the last episodes of the phases) has no outcome either.
    When the rewarded channel is selected the reward is drawn from protocol.reward
    (absent: fixed 1) with the model's Generator (seeded from the run's seed, one draw
-   per episode with an outcome, whatever was selected); on an omission probe (protocol.omission_probes: episodes
-   from_episode, from_episode + every, ...) a reward the task would pay is withheld;
+   per episode with an outcome, whatever was selected); on an omission probe
+   (protocol.omission_probes: episodes from_episode, from_episode + every, ...) a reward
+   the task would pay is withheld;
 3. `episode_signal(outcome)` is programmed from the decision on, `episode_record` and
    the SNc spike counts go to episodes.csv, then the model learns (`update`).
 
